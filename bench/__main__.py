@@ -1,0 +1,23 @@
+"""Run every benchmark and print a report. Usage: python -m bench [proxy] [--seconds N]."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench import proxy_throughput
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(prog="python -m bench")
+    p.add_argument("which", nargs="*", default=["proxy"], choices=["proxy"])
+    p.add_argument("--seconds", type=float, default=8.0, help="measuring time per run")
+    p.add_argument("--rounds", type=int, default=2, help="alternating rounds per proxy")
+    args = p.parse_args()
+    if "proxy" in args.which:
+        proxy_throughput.main(seconds=args.seconds, rounds=args.rounds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""casb-gateway engine: pure Python, no mitmproxy import, testable alone."""

@@ -1,0 +1,185 @@
+"""The whole configuration as one frozen pydantic tree: YAML file, then ``CASB_*`` overrides.
+
+Environment overrides use ``__`` for nesting and YAML for values, so
+``CASB_LISTEN__PORT=8081`` and ``CASB_POLICY__PACKS='[default, pci-dss]'`` both work.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from gateway import yamlsrc
+from gateway.errors import ConfigError
+
+ENV_PREFIX = "CASB_"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ListenConfig(_Model):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    mode: tuple[str, ...] = ("regular",)
+    """mitmproxy mode specs: regular, transparent, upstream:URL, wireguard, socks5, ..."""
+
+
+class AdminConfig(_Model):
+    host: str = "127.0.0.1"
+    port: int = Field(9090, ge=0, le=65535)
+    """0 picks a free port (tests); the port actually used is printed at startup."""
+
+
+class IdentityConfig(_Model):
+    proxyauth: str | None = None
+    """mitmproxy proxyauth spec: ``@/path/htpasswd`` or ``ldap[s]:host:port:dn:pass:subtree``."""
+    ip_map: dict[str, str] = Field(default_factory=dict)
+    """CIDR -> user, used when proxy authentication is off. Most specific network wins."""
+    directory: Path | None = None
+    """YAML file: ``users: {alice: [finance, admins]}``."""
+
+    @field_validator("ip_map")
+    @classmethod
+    def _cidrs(cls, v: dict[str, str]) -> dict[str, str]:
+        for net in v:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError as e:
+                raise ValueError(f"not a network in CIDR form: {net!r}") from e
+        return v
+
+
+class AuditConfig(_Model):
+    file: Path | None = Path("audit.jsonl")
+    """JSON-lines file, rotated by size. ``null`` turns the file sink off."""
+    stdout: bool = False
+    max_bytes: int = Field(100 * 1024 * 1024, ge=1024)
+    backups: int = Field(10, ge=0, le=1000)
+    hmac_key: SecretStr | None = None
+    """Key for the keyed hashes of findings; generated into certs_dir on first run if unset."""
+
+
+class PolicyConfig(_Model):
+    dir: Path = Path("policies")
+    packs: tuple[str, ...] = ("default",)
+    """Policy packs (by their ``name``) enforced, in this order; first matching rule wins."""
+    reload_interval: float = Field(2.0, ge=0)
+    """Seconds between checks of the policy directory; 0 turns hot reload off."""
+
+
+class LimitsConfig(_Model):
+    max_body_bytes: int = Field(32 * 1024 * 1024, ge=1)
+    max_decoded_bytes: int = Field(64 * 1024 * 1024, ge=1)
+    max_ratio: int = Field(100, ge=1)
+    max_depth: int = Field(4, ge=1, le=16)
+    max_parts: int = Field(10_000, ge=1)
+
+
+class DlpConfig(_Model):
+    limits: LimitsConfig = LimitsConfig()
+    scan_responses: bool = True
+    detectors_file: Path | None = None
+    """Override the shipped detector table (for testing a new detector)."""
+
+
+class PortalConfig(_Model):
+    host: str = "casb.gateway.internal"
+    brand_name: str = "casb-gateway"
+    support_contact: str | None = None
+    accent_color: str = Field("#1f4e79", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class StoreConfig(_Model):
+    url: str | None = None
+    """``redis://``, ``rediss://``, ``redis+sentinel://`` or ``sqlite:///path``.
+    Unset: ``sqlite:///<certs_dir>/state.db``."""
+    timeout: float = Field(0.25, gt=0, le=30)
+
+
+class GatewayConfig(_Model):
+    listen: ListenConfig = ListenConfig()
+    admin: AdminConfig = AdminConfig()
+    certs_dir: Path = Path("certs")
+    catalog_file: Path | None = None
+    identity: IdentityConfig = IdentityConfig()
+    audit: AuditConfig = AuditConfig()
+    policy: PolicyConfig = PolicyConfig()
+    dlp: DlpConfig = DlpConfig()
+    portal: PortalConfig = PortalConfig()
+    store: StoreConfig = StoreConfig()
+    mitmproxy: dict[str, Any] = Field(default_factory=dict)
+    """Extra mitmproxy options, as ``--set`` would give them."""
+
+    @property
+    def store_url(self) -> str:
+        return self.store.url or f"sqlite:///{(self.certs_dir / 'state.db').resolve()}"
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, raw in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or name == "CASB_CONFIG":
+            continue
+        path = [p.lower() for p in name[len(ENV_PREFIX):].split("__")]
+        try:
+            value = yaml.safe_load(raw) if raw != "" else None
+        except yaml.YAMLError as e:
+            raise ConfigError(f"not a valid YAML value: {raw!r}", file=f"${name}") from e
+        node = out
+        for part in path[:-1]:
+            nxt = node.setdefault(part, {})
+            if not isinstance(nxt, dict):
+                raise ConfigError("conflicts with another CASB_ variable", file=f"${name}")
+            node = nxt
+        node[path[-1]] = value
+    return out
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(merged.get(k), dict):
+            merged[k] = _merge(merged[k], v)
+        else:
+            merged[k] = v
+    return merged
+
+
+def load_config(
+    path: str | Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> GatewayConfig:
+    """Build the configuration: file (if any), then ``CASB_*`` variables, then CLI overrides.
+
+    Errors name the file (or variable), line and field, never a traceback.
+    """
+    env = os.environ if environ is None else environ
+    path = path or env.get("CASB_CONFIG") or None
+    source = yamlsrc.Source("<defaults>", {})
+    if path is not None:
+        source = yamlsrc.load_file(path)
+        if source.data is None:
+            source.data = {}
+        if not isinstance(source.data, dict):
+            raise ConfigError("the top level must be a mapping", file=str(path), line=1)
+    data = source.data
+    env_data = _env_overrides(env)
+    if env_data:
+        data = _merge(data, env_data)
+    if overrides:
+        data = _merge(data, overrides)
+    # Validate the file alone first, so a file error names its line; then the merged whole.
+    if path is not None:
+        yamlsrc.validate(GatewayConfig, source)
+    where = yamlsrc.Source("CASB_* environment / command line", data)
+    return yamlsrc.validate(GatewayConfig, where)

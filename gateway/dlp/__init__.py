@@ -1,0 +1,31 @@
+"""DLP engine: declarative detectors, bounded body decoding, Hyperscan scanning, redaction.
+
+Typical use::
+
+    scanner = Scanner.build(load_detectors(), hmac_key=key)
+    result = scanner.scan_body(raw, content_type=ct, content_encoding=ce)
+
+``scan_body`` never raises for bad content (it sets ``unscannable``); policy decides what
+an unscannable body means. Findings hold masked previews and keyed hashes, never values.
+"""
+
+from __future__ import annotations
+
+from ._limits import Limits
+from ._mask import mask
+from ._model import DETECTOR_CATEGORIES, Confidence, Detector, load_detectors
+from ._scanner import Finding, Scanner, ScanResult
+from ._sniff import sniff_file_type
+
+__all__ = [
+    "DETECTOR_CATEGORIES",
+    "Confidence",
+    "Detector",
+    "Finding",
+    "Limits",
+    "ScanResult",
+    "Scanner",
+    "load_detectors",
+    "mask",
+    "sniff_file_type",
+]

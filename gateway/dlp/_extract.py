@@ -1,0 +1,356 @@
+"""What gets scanned: a body becomes UTF-8 text segments, each with a location.
+
+Each extractor also returns a ``rebuild`` function that puts replaced segments back into
+the same container (text, JSON, form, multipart), which is how redaction keeps the body's
+format. Segments are visited in one fixed order so indices match between both passes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import json
+import quopri
+import re
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email.policy import HTTP
+from typing import Any
+
+from gateway.errors import DecodeError, LimitExceeded
+
+from ._limits import Limits
+from ._sniff import ARCHIVE_TYPES, TEXT_TYPES, looks_textual, sniff_file_type
+
+__all__ = ["Extracted", "Segment", "extract", "parse_content_type"]
+
+Replacements = Mapping[int, bytes]
+Rebuild = Callable[[Replacements], bytes]
+_UTF8_NAMES = frozenset({"utf-8", "ascii"})
+_MAX_JSON_NESTING = 256
+_KEY_SHOWN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,31}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    location: str
+    data: bytes
+    """UTF-8 text (lone surrogates as surrogatepass), scanned as one unit."""
+
+
+@dataclass(slots=True)
+class Extracted:
+    segments: list[Segment]
+    file_type: str | None
+    unscannable: str | None = None
+    rebuild: Rebuild | None = field(default=None, repr=False)
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogatepass")
+
+
+def parse_content_type(value: str | None) -> tuple[str, dict[str, str]]:
+    """``("multipart/form-data", {"boundary": ...})``; empty essence when absent."""
+    if not value:
+        return "", {}
+    msg = Message()
+    msg["content-type"] = value
+    params = {k.lower(): v for k, v in msg.get_params(failobj=[])[1:]}
+    return msg.get_content_type() if ";" in value or "/" in value else "", params
+
+
+def _charset(params: Mapping[str, str]) -> str:
+    name = params.get("charset", "utf-8").strip().strip('"').lower()
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return "utf-8"
+
+
+# -- text -----------------------------------------------------------------------------------
+
+
+def _extract_text(data: bytes, charset: str, location: str) -> tuple[list[Segment], Rebuild]:
+    if charset in _UTF8_NAMES:
+        # scan the bytes as they are: patterns are ASCII, invalid UTF-8 cannot match them
+        def rebuild_raw(rep: Replacements) -> bytes:
+            return rep.get(0, data)
+
+        return [Segment(location, data)], rebuild_raw
+
+    text = data.decode(charset, "surrogateescape")
+
+    def rebuild(rep: Replacements) -> bytes:
+        if 0 not in rep:
+            return data
+        try:
+            return _text(rep[0]).encode(charset, "surrogateescape")
+        except UnicodeError as e:
+            raise DecodeError(f"cannot re-encode text as {charset}") from e
+
+    return [Segment(location, _utf8(text))], rebuild
+
+
+# -- JSON -----------------------------------------------------------------------------------
+
+
+def _key_path(path: str, key: str) -> str:
+    # keys are data too: only short identifier-like keys are shown in locations
+    return f"{path}.{key}" if _KEY_SHOWN.match(key) else f"{path}[?]"
+
+
+class _JsonWalk:
+    """Visits keys, strings and numbers in document order; nested JSON in strings once."""
+
+    def __init__(self, limits: Limits, replacements: Replacements | None = None) -> None:
+        self.limits = limits
+        self.replacements = replacements
+        self.segments: list[Segment] = []
+        self.index = 0
+        self.nodes = 0
+
+    def _leaf(self, path: str, text: str) -> str | None:
+        i = self.index
+        self.index += 1
+        if self.replacements is None:
+            self.segments.append(Segment(f"json:{path}", _utf8(text)))
+            return None
+        new = self.replacements.get(i)
+        return None if new is None else _text(new)
+
+    def visit(self, value: Any, path: str, depth: int, nested: bool) -> Any:
+        self.nodes += 1
+        if self.nodes > self.limits.max_parts:
+            raise LimitExceeded("too many JSON nodes", limit="parts")
+        if depth > _MAX_JSON_NESTING:
+            raise LimitExceeded("JSON nested too deeply", limit="depth")
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for key, item in value.items():
+                member = _key_path(path, key)
+                new_key = self._leaf(member, key)
+                out[key if new_key is None else new_key] = self.visit(
+                    item, member, depth + 1, nested
+                )
+            return out
+        if isinstance(value, list):
+            return [
+                self.visit(item, f"{path}[{i}]", depth + 1, nested) for i, item in enumerate(value)
+            ]
+        if isinstance(value, str):
+            inner = _nested_json(value) if not nested else None
+            if inner is not None:
+                new_inner = self.visit(inner, f"{path}/$", depth + 1, nested=True)
+                if new_inner == inner:
+                    return value
+                return json.dumps(new_inner, ensure_ascii=False, separators=(",", ":"))
+            new = self._leaf(path, value)
+            return value if new is None else new
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            # a card number sent as a JSON number is still a card number
+            new = self._leaf(path, repr(value))
+            return value if new is None else new
+        return value
+
+
+def _nested_json(value: str) -> dict[str, Any] | list[Any] | None:
+    stripped = value.strip()
+    if len(stripped) < 2 or stripped[0] not in "{[":
+        return None
+    try:
+        inner = json.loads(stripped)
+    except (ValueError, RecursionError):
+        return None
+    return inner if isinstance(inner, dict | list) else None
+
+
+def _extract_json(data: bytes, limits: Limits) -> tuple[list[Segment], Rebuild] | None:
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        return None  # not JSON after all: the caller scans it as text
+    walk = _JsonWalk(limits)
+    walk.visit(doc, "$", 0, nested=False)
+
+    def rebuild(rep: Replacements) -> bytes:
+        if not rep:
+            return data
+        new = _JsonWalk(limits, rep).visit(doc, "$", 0, nested=False)
+        return json.dumps(new, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", "surrogatepass"
+        )
+
+    return walk.segments, rebuild
+
+
+# -- application/x-www-form-urlencoded ------------------------------------------------------
+
+
+def _extract_form(data: bytes, limits: Limits) -> tuple[list[Segment], Rebuild]:
+    text = data.decode("ascii", "surrogateescape")
+    try:
+        pairs = urllib.parse.parse_qsl(
+            text, keep_blank_values=True, max_num_fields=limits.max_parts, errors="surrogateescape"
+        )
+    except ValueError as e:
+        raise LimitExceeded("too many form fields", limit="parts") from e
+    segments: list[Segment] = []
+    for name, value in pairs:
+        loc = f"form:{name[:64]}"
+        segments += (Segment(loc, _utf8(name)), Segment(loc, _utf8(value)))
+
+    def rebuild(rep: Replacements) -> bytes:
+        if not rep:
+            return data
+        out = []
+        for i, (name, value) in enumerate(pairs):
+            new_name = _text(rep[2 * i]) if 2 * i in rep else name
+            new_value = _text(rep[2 * i + 1]) if 2 * i + 1 in rep else value
+            out.append((new_name, new_value))
+        return urllib.parse.urlencode(out, errors="surrogateescape").encode("ascii")
+
+    return segments, rebuild
+
+
+# -- multipart/form-data --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    headers: Message
+    start: int  # body offsets in the multipart payload
+    end: int
+
+
+def _split_multipart(data: bytes, boundary: bytes, limits: Limits) -> list[_Part]:
+    """RFC 2046 delimiters at line starts; tolerant of bare LF; bounded part count."""
+    delim = b"--" + boundary
+    if data.count(delim) > limits.max_parts + 1:
+        raise LimitExceeded("too many multipart parts", limit="parts")
+    starts: list[int] = []
+    pos = 0
+    while (pos := data.find(delim, pos)) != -1:
+        if pos == 0 or data[pos - 1 : pos] == b"\n":
+            starts.append(pos)
+        pos += len(delim)
+    parts: list[_Part] = []
+    for n, here in enumerate(starts):
+        after = here + len(delim)
+        if data[after : after + 2] == b"--":
+            break  # close delimiter
+        if n + 1 >= len(starts):
+            raise DecodeError("multipart body has no closing delimiter")
+        line_end = data.find(b"\n", after)
+        head_start = line_end + 1
+        end = starts[n + 1] - 1  # the LF before the next delimiter
+        if data[end - 1 : end] == b"\r":
+            end -= 1
+        sep = data.find(b"\r\n\r\n", head_start, end + 2)
+        sep_len = 4
+        if sep == -1:
+            sep = data.find(b"\n\n", head_start, end + 2)
+            sep_len = 2
+        if line_end == -1 or sep == -1:
+            raise DecodeError("malformed multipart part")
+        headers = BytesHeaderParser(policy=HTTP).parsebytes(data[head_start : sep + sep_len])
+        parts.append(_Part(headers, min(sep + sep_len, end), end))
+    return parts
+
+
+def _extract_multipart(
+    data: bytes, boundary: str, limits: Limits
+) -> tuple[list[Segment], Rebuild, str | None, str | None]:
+    parts = _split_multipart(data, boundary.encode("latin-1", "replace"), limits)
+    segments: list[Segment] = []
+    owners: list[int] = []  # segment index -> part index
+    file_type: str | None = None
+    unscannable: str | None = None
+    for i, part in enumerate(parts):
+        name = str(part.headers.get_param("name", "", header="content-disposition"))[:64]
+        filename = part.headers.get_filename()
+        loc = f"multipart:{name}" + (f"/{filename[:128]}" if filename else "")
+        cte = str(part.headers.get("content-transfer-encoding", "")).strip().lower()
+        body = data[part.start : part.end]
+        if cte in ("base64", "quoted-printable"):
+            body = _decode_transfer(body, cte)
+        kind = sniff_file_type(body)
+        if filename and file_type is None:
+            file_type = kind
+        if kind in ARCHIVE_TYPES and unscannable is None:
+            unscannable = f"unsupported_file:{kind}"
+        if kind not in TEXT_TYPES and not (kind is None and not filename and looks_textual(body)):
+            continue
+        _, params = parse_content_type(str(part.headers.get("content-type", "")))
+        charset = _charset(params)
+        text = body if charset in _UTF8_NAMES else _utf8(body.decode(charset, "replace"))
+        segments.append(Segment(loc, text))
+        owners.append(i)
+
+    def rebuild(rep: Replacements) -> bytes:
+        if not rep:
+            return data
+        out = bytearray()
+        pos = 0
+        for seg_index, new in sorted(rep.items()):
+            part = parts[owners[seg_index]]
+            cte = str(part.headers.get("content-transfer-encoding", "")).strip().lower()
+            _, params = parse_content_type(str(part.headers.get("content-type", "")))
+            charset = _charset(params)
+            if cte in ("base64", "quoted-printable") or charset not in _UTF8_NAMES:
+                raise DecodeError("cannot redact a transfer-encoded or non-UTF-8 multipart part")
+            out += data[pos : part.start] + new
+            pos = part.end
+        out += data[pos:]
+        return bytes(out)
+
+    return segments, rebuild, file_type, unscannable
+
+
+def _decode_transfer(body: bytes, cte: str) -> bytes:
+    try:
+        return base64.b64decode(body) if cte == "base64" else quopri.decodestring(body)
+    except (binascii.Error, ValueError) as e:
+        raise DecodeError("corrupt transfer encoding in multipart part") from e
+
+
+# -- dispatch -------------------------------------------------------------------------------
+
+_JSON_MIME = re.compile(r"^(application|text)/([a-z0-9.+-]*\+)?json$")
+
+
+def extract(data: bytes, content_type: str | None, limits: Limits) -> Extracted:
+    """Segments of a decoded body by its content type, confirmed by its magic bytes.
+
+    Raises LimitExceeded or DecodeError for bodies that cannot be taken apart.
+    """
+    mime, params = parse_content_type(content_type)
+    kind = sniff_file_type(data)
+    charset = _charset(params)
+    wide = charset.startswith(("utf-16", "utf-32"))
+    if mime == "multipart/form-data" and params.get("boundary"):
+        # the envelope is not a file (its parts may be binary); each part is sniffed instead
+        segments, rebuild, file_type, reason = _extract_multipart(data, params["boundary"], limits)
+        return Extracted(segments, file_type or kind, reason, rebuild)
+    if kind is not None and kind not in TEXT_TYPES:
+        reason = f"unsupported_file:{kind}" if kind in ARCHIVE_TYPES else None
+        return Extracted([], kind, reason, lambda rep: data)
+    if kind is None and not wide:
+        return Extracted([], None, None, lambda rep: data)  # unknown binary: not text
+    if mime == "application/x-www-form-urlencoded":
+        segments, rebuild = _extract_form(data, limits)
+        return Extracted(segments, kind, None, rebuild)
+    if _JSON_MIME.match(mime) or (kind == "json" and not mime.startswith("text/")):
+        parsed = _extract_json(data, limits)
+        if parsed is not None:
+            return Extracted(parsed[0], "json", None, parsed[1])
+    segments, rebuild = _extract_text(data, charset, "body")
+    return Extracted(segments, kind or "text", None, rebuild)

@@ -1,0 +1,23 @@
+"""Masked previews: enough to recognise a value in an event, never enough to reuse it."""
+
+from __future__ import annotations
+
+__all__ = ["mask"]
+
+
+def mask(value: str) -> str:
+    """Replace letters and digits with ``*``, keeping up to 4 at each end and all punctuation.
+
+    At most a quarter of the alphanumerics show on each side (none for 3 or fewer), so short
+    values reveal little; separators and whitespace stay, so lengths and layout (card
+    groups, PEM lines, JSON-safe characters) are kept for in-place redaction.
+
+    >>> mask("4111111111111111")
+    '4111********1111'
+    >>> mask("4111-1111-1111-1111")
+    '4111-****-****-1111'
+    """
+    positions = [i for i, c in enumerate(value) if c.isalnum()]
+    keep = min(4, len(positions) // 4)
+    hidden = set(positions[keep : len(positions) - keep])
+    return "".join("*" if i in hidden else c for i, c in enumerate(value))

@@ -1,0 +1,35 @@
+"""Policy packs: models, loader (errors name file and line) and first-match evaluator."""
+
+from gateway.policy._evaluate import (
+    Decision,
+    Direction,
+    Facts,
+    PolicySet,
+    RuleHit,
+    host_matches,
+    new_decision_id,
+)
+from gateway.policy._loader import LoadedPack, Policies, Vocabulary, load_dir, load_policies
+from gateway.policy._model import Action, DetectorCondition, Mode, Pack, Rule, Settings, When
+
+__all__ = [
+    "Action",
+    "Decision",
+    "DetectorCondition",
+    "Direction",
+    "Facts",
+    "LoadedPack",
+    "Mode",
+    "Pack",
+    "Policies",
+    "PolicySet",
+    "Rule",
+    "RuleHit",
+    "Settings",
+    "Vocabulary",
+    "When",
+    "host_matches",
+    "load_dir",
+    "load_policies",
+    "new_decision_id",
+]

@@ -1,0 +1,111 @@
+"""Policy packs as frozen pydantic models: what an operator writes in policies/*.yaml."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from gateway.apps import TenantRestrictions
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Action(StrEnum):
+    """What the gateway does with a flow. Ordered by how much they change the flow."""
+
+    ALLOW = "allow"
+    AUDIT = "audit"
+    REDACT = "redact"
+    BLOCK = "block"
+
+
+class Mode(StrEnum):
+    ENFORCE = "enforce"
+    MONITOR = "monitor"
+    """Decide and log what would have happened; evaluation goes on to the next rule."""
+
+
+ConfidenceName = Literal["low", "medium", "high"]
+
+
+class Range(_Model):
+    min: int | None = None
+    max: int | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+    def contains(self, value: int) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+class DetectorCondition(_Model):
+    """Findings that count: by detector id or category (any of), at a minimum confidence."""
+
+    ids: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    min_count: int = Field(1, ge=1)
+    min_confidence: ConfidenceName = "medium"
+
+
+class When(_Model):
+    """All given conditions must hold; an empty list or a missing key means "any"."""
+
+    users: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    exclude_users: tuple[str, ...] = ()
+    exclude_groups: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    """Host patterns: ``example.com`` or ``*.example.com`` (which also matches example.com)."""
+    apps: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    app_risk: Range | None = None
+    activities: tuple[str, ...] = ()
+    direction: Literal["request", "response", "any"] = "request"
+    tenant: Literal["allowed", "not_allowed"] | None = None
+    """``not_allowed``: the tenant is unknown or not on the allow-list of its app (no list: any)."""
+    detectors: DetectorCondition | None = None
+    file_types: tuple[str, ...] = ()
+    body_size: Range | None = None
+
+    @property
+    def needs_content(self) -> bool:
+        return self.detectors is not None or bool(self.file_types)
+
+
+class Rule(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    description: str = ""
+    when: When = When()
+    action: Action
+    mode: Mode = Mode.ENFORCE
+    unscannable: Literal["block", "audit", "skip"] | None = None
+    """What to do when this rule needs the body and it cannot be scanned (default: settings)."""
+    message: str | None = None
+    """Shown to the user on the block page."""
+
+
+class Settings(_Model):
+    default_action: Literal["allow", "audit", "block"] = "allow"
+    unscannable: Literal["block", "audit", "skip"] = "block"
+    on_error: Literal["block_covered", "block", "allow"] = "block_covered"
+    """When an addon fails: block flows a content rule covers (default), block all, or allow."""
+
+
+class Pack(_Model):
+    """One policy file. A pack is enforced only when its name is in ``policy.packs``."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    description: str = ""
+    settings: Settings | None = None
+    tenants: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Company allow-list: app id -> tenants (domains, org ids, instance names)."""
+    tenant_restrictions: TenantRestrictions | None = None
+    rules: tuple[Rule, ...] = ()

@@ -1,0 +1,81 @@
+"""Session-wide real parts: one HTTPS origin on loopback and one gateway process."""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.gateway_process import ROOT, Gateway, start_gateway
+from tests.e2e.origin import Origin, make_pki, serve
+
+HERE = Path(__file__).parent
+
+CONFIG = """\
+identity:
+  ip_map: {"127.0.0.0/8": alice}
+  directory: directory.yaml
+policy:
+  dir: policies
+  packs: [e2e, default]
+  reload_interval: 0.3
+portal:
+  brand_name: Example Corp Security
+  support_contact: security@example.com
+"""
+
+
+@pytest.fixture(scope="session")
+def origin_pki(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def origin(origin_pki: tuple[Path, Path, Path]) -> Iterator[Origin]:
+    _, cert, key = origin_pki
+    o, server = serve(cert, key)
+    yield o
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def gateway(
+    tmp_path_factory: pytest.TempPathFactory, origin: Origin, origin_pki: tuple[Path, Path, Path]
+) -> Iterator[Gateway]:
+    work = tmp_path_factory.mktemp("gateway")
+    shutil.copytree(ROOT / "policies", work / "policies")
+    shutil.copy(HERE / "policies" / "e2e.yaml", work / "policies" / "e2e.yaml")
+    (work / "config.yaml").write_text(CONFIG)
+    (work / "directory.yaml").write_text("users:\n  alice: [staff]\n  bob: [finance]\n")
+    gw = start_gateway(
+        work,
+        [
+            "--config",
+            "config.yaml",
+            "-s",
+            str(HERE / "route_origin.py"),
+            "--set",
+            f"ssl_verify_upstream_trusted_ca={origin_pki[0]}",
+        ],
+        env={"E2E_ORIGIN": f"127.0.0.1:{origin.port}"},
+    )
+    yield gw
+    gw.stop()
+
+
+@pytest.fixture(scope="session")
+def client(gateway: Gateway) -> Iterator[httpx.Client]:
+    ctx = ssl.create_default_context(cafile=str(gateway.ca_cert))
+    with httpx.Client(proxy=gateway.proxy_url, verify=ctx, timeout=30) as c:
+        yield c
+
+
+@pytest.fixture()
+def fresh_origin(origin: Origin) -> Origin:
+    origin.clear()
+    return origin

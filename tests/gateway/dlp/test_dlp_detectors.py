@@ -1,0 +1,131 @@
+"""The detector table: every detector proves itself, and broken tables fail at load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.dlp import Confidence, Scanner, load_detectors
+from gateway.errors import DetectorError
+
+HMAC_KEY = b"test-hmac-key-0123456789abcdef!!"
+
+FIXTURES = Path(__file__).with_name("fixtures")
+SHIPPED = load_detectors()
+REQUIRED_IDS = {
+    "credit_card",
+    "us_ssn",
+    "iban",
+    "email_address",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "github_token",
+    "private_key",
+}
+
+
+def _examples(kind: str) -> list[tuple[str, str]]:
+    cases = []
+    for det in SHIPPED:
+        examples = det.examples.positive if kind == "positive" else det.examples.negative
+        cases += [(det.id, text) for text in examples]
+    return cases
+
+
+def _ids(case: tuple[str, str]) -> str:
+    return f"{case[0]}:{case[1][:40]}"
+
+
+@pytest.mark.parametrize("case", _examples("positive"), ids=_ids)
+def test_positive_example_is_found_by_its_detector(scanner: Scanner, case: tuple[str, str]) -> None:
+    detector, text = case
+    found = [f.detector for f in scanner.scan_text(text)]
+    assert detector in found
+
+
+@pytest.mark.parametrize("case", _examples("negative"), ids=_ids)
+def test_negative_example_is_not_found_by_its_detector(
+    scanner: Scanner, case: tuple[str, str]
+) -> None:
+    detector, text = case
+    found = [f.detector for f in scanner.scan_text(text)]
+    assert detector not in found
+
+
+def test_shipped_table_covers_the_first_slice() -> None:
+    assert {d.id for d in SHIPPED} >= REQUIRED_IDS
+
+
+def test_every_shipped_detector_has_positive_and_negative_examples() -> None:
+    for det in SHIPPED:
+        assert det.examples.positive, det.id
+        assert det.examples.negative, det.id
+
+
+def test_detectors_are_frozen() -> None:
+    with pytest.raises(ValueError, match="frozen"):
+        SHIPPED[0].id = "other"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "line", "field", "message"),
+    [
+        ("duplicate_id.yaml", 13, "detectors[1].id", "duplicate detector id 'dup'"),
+        ("bad_category.yaml", 5, "detectors[0].category", "'secrets'"),
+        ("bad_severity.yaml", 6, "detectors[0].severity", "'urgent'"),
+        ("lookahead_pattern.yaml", 9, "detectors[0].patterns[1]", "does not compile in Hyperscan"),
+        ("unknown_validator.yaml", 9, "detectors[0].validator", "unknown validator 'crc99'"),
+        ("no_positive_example.yaml", 11, "detectors[0].examples.positive", "at least 1 item"),
+        ("extra_field.yaml", 9, "detectors[0].regexes", "Extra inputs are not permitted"),
+        ("required_without_keywords.yaml", 3, "detectors[0]", "needs at least one keyword"),
+        ("bad_confidence.yaml", 9, "detectors[0].confidence.base", "'certain'"),
+    ],
+)
+def test_broken_table_names_file_line_and_field(
+    fixture: str, line: int, field: str, message: str
+) -> None:
+    path = FIXTURES / fixture
+    with pytest.raises(DetectorError) as info:
+        load_detectors(path)
+    err = info.value
+    assert err.file == str(path)
+    assert err.line == line
+    assert err.field is not None
+    assert field in err.field
+    assert message in str(err)
+
+
+def test_unreadable_table_names_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    with pytest.raises(DetectorError, match="cannot read file") as info:
+        load_detectors(missing)
+    assert info.value.file == str(missing)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("low", Confidence.LOW), ("Medium", Confidence.MEDIUM), ("HIGH", Confidence.HIGH)],
+)
+def test_confidence_parses_from_its_name(text: str, expected: Confidence) -> None:
+    assert Confidence.parse(text) is expected
+
+
+def test_confidence_is_ordered_for_thresholds() -> None:
+    assert Confidence.LOW < Confidence.MEDIUM < Confidence.HIGH
+
+
+def test_confidence_rejects_unknown_names_listing_the_accepted_ones() -> None:
+    with pytest.raises(ValueError, match="'low', 'medium', 'high'"):
+        Confidence.parse("sure")
+
+
+def test_scanner_rejects_a_short_hmac_key() -> None:
+    with pytest.raises(ValueError, match="16 bytes"):
+        Scanner.build(SHIPPED, hmac_key=b"short")
+
+
+def test_scanner_compiles_a_subset_of_detectors() -> None:
+    only_cards = Scanner.build([d for d in SHIPPED if d.id == "credit_card"], hmac_key=HMAC_KEY)
+    found = only_cards.scan_text("4111 1111 1111 1111 jane@example.com")
+    assert [f.detector for f in found] == ["credit_card"]

@@ -1,0 +1,218 @@
+"""What gets scanned: extraction by content type, locations, and file types by magic bytes."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from gateway.dlp import Limits, Scanner, sniff_file_type
+
+CARD = "4111 1111 1111 1111"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
+
+
+def _locations(scanner: Scanner, body: bytes, content_type: str | None) -> list[tuple[str, str]]:
+    result = scanner.scan_body(body, content_type=content_type, content_encoding=None)
+    assert result.unscannable is None
+    return [(f.detector, f.location) for f in result.findings]
+
+
+def test_plain_text_body_is_scanned_with_location_body(scanner: Scanner) -> None:
+    body = f"my card is {CARD}".encode()
+    assert _locations(scanner, body, "text/plain") == [("credit_card", "body")]
+
+
+def test_text_charset_from_content_type_is_honoured(scanner: Scanner) -> None:
+    body = f"карта {CARD}".encode("utf-16")
+    assert _locations(scanner, body, "text/plain; charset=utf-16") == [("credit_card", "body")]
+
+
+def test_invalid_utf8_does_not_stop_scanning(scanner: Scanner) -> None:
+    body = b"\xff\xfe broken \xc3 bytes then " + CARD.encode()
+    assert _locations(scanner, body, "text/plain") == [("credit_card", "body")]
+
+
+def test_json_findings_carry_their_json_path(scanner: Scanner) -> None:
+    doc = {"order": {"items": [{"note": "x"}, {"payment": CARD}]}, "email": "a.b@example.com"}
+    found = _locations(scanner, json.dumps(doc).encode(), "application/json")
+    assert ("credit_card", "json:$.order.items[1].payment") in found
+    assert ("email_address", "json:$.email") in found
+
+
+def test_json_escapes_are_undone_before_scanning(scanner: Scanner) -> None:
+    body = b'{"k": "4111\\u00201111\\u00201111\\u0020111\\u0031"}'
+    assert _locations(scanner, body, "application/json") == [("credit_card", "json:$.k")]
+
+
+def test_json_number_holding_a_card_number_is_found(scanner: Scanner) -> None:
+    assert _locations(scanner, b'{"pan": 4111111111111111}', "application/json") == [
+        ("credit_card", "json:$.pan")
+    ]
+
+
+def test_json_keys_are_scanned_and_not_shown_when_not_identifiers(scanner: Scanner) -> None:
+    body = json.dumps({"jane@example.com": 1}).encode()
+    assert _locations(scanner, body, "application/json") == [("email_address", "json:$[?]")]
+
+
+def test_json_inside_a_json_string_is_parsed_once(scanner: Scanner) -> None:
+    inner = json.dumps({"card": CARD})
+    body = json.dumps({"payload": inner}).encode()
+    assert _locations(scanner, body, "application/vnd.api+json") == [
+        ("credit_card", "json:$.payload/$.card")
+    ]
+
+
+def test_json_without_content_type_is_recognised_by_its_bytes(scanner: Scanner) -> None:
+    result = scanner.scan_body(
+        json.dumps([{"n": CARD}]).encode(), content_type=None, content_encoding=None
+    )
+    assert result.file_type == "json"
+    assert [f.location for f in result.findings] == ["json:$[0].n"]
+
+
+def test_invalid_json_is_scanned_as_text(scanner: Scanner) -> None:
+    body = b'{"broken": "' + CARD.encode()
+    assert _locations(scanner, body, "application/json") == [("credit_card", "body")]
+
+
+def test_json_with_more_nodes_than_max_parts_is_scanned_as_text_and_flagged(
+    scanner: Scanner,
+) -> None:
+    small = Scanner.build(scanner.detectors, hmac_key=b"k" * 32, limits=Limits(max_parts=50))
+    body = json.dumps([str(i) for i in range(100)] + [CARD]).encode()
+    result = small.scan_body(body, content_type="application/json", content_encoding=None)
+    assert result.unscannable == "limit_exceeded:parts"
+    assert [(f.detector, f.location) for f in result.findings] == [("credit_card", "body")]
+
+
+def test_deeply_nested_json_does_not_crash_the_scanner(scanner: Scanner) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    result = scanner.scan_body(body, content_type="application/json", content_encoding=None)
+    assert result.findings == ()
+
+
+def test_urlencoded_form_fields_are_decoded_and_located(scanner: Scanner) -> None:
+    body = b"name=Jane&card=4111+1111+1111+1111&mail=jane%40example.com"
+    found = _locations(scanner, body, "application/x-www-form-urlencoded")
+    assert found == [("credit_card", "form:card"), ("email_address", "form:mail")]
+
+
+def test_form_with_too_many_fields_is_unscannable(scanner: Scanner) -> None:
+    small = Scanner.build(scanner.detectors, hmac_key=b"k" * 32, limits=Limits(max_parts=10))
+    body = "&".join(f"f{i}=v" for i in range(20)).encode()
+    result = small.scan_body(
+        body, content_type="application/x-www-form-urlencoded", content_encoding=None
+    )
+    assert result.unscannable == "limit_exceeded:parts"
+
+
+def _multipart(parts: list[tuple[str, str | None, str | None, bytes]], boundary: str) -> bytes:
+    out = b""
+    for name, filename, ctype, data in parts:
+        disp = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        out += f"--{boundary}\r\nContent-Disposition: {disp}\r\n".encode()
+        if ctype:
+            out += f"Content-Type: {ctype}\r\n".encode()
+        out += b"\r\n" + data + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode()
+
+
+def test_multipart_text_fields_and_text_files_are_scanned(scanner: Scanner) -> None:
+    body = _multipart(
+        [
+            ("comment", None, None, f"card {CARD}".encode()),
+            ("upload", "notes.txt", "text/plain", b"ssn: 536-22-1234\n"),
+            ("photo", "cat.png", "image/png", PNG + CARD.encode()),
+        ],
+        "XyZ",
+    )
+    result = scanner.scan_body(
+        body, content_type="multipart/form-data; boundary=XyZ", content_encoding=None
+    )
+    assert [(f.detector, f.location) for f in result.findings] == [
+        ("credit_card", "multipart:comment"),
+        ("us_ssn", "multipart:upload/notes.txt"),
+    ]
+    assert result.file_type == "text"
+
+
+def test_multipart_file_type_comes_from_magic_bytes_not_the_name(scanner: Scanner) -> None:
+    body = _multipart([("f", "report.txt", "text/plain", PNG)], "b1")
+    result = scanner.scan_body(
+        body, content_type="multipart/form-data; boundary=b1", content_encoding=None
+    )
+    assert result.file_type == "png"
+    assert result.findings == ()
+
+
+def test_multipart_with_more_parts_than_max_parts_is_unscannable(scanner: Scanner) -> None:
+    small = Scanner.build(scanner.detectors, hmac_key=b"k" * 32, limits=Limits(max_parts=5))
+    body = _multipart([(f"f{i}", None, None, b"v") for i in range(10)], "b2")
+    result = small.scan_body(
+        body, content_type="multipart/form-data; boundary=b2", content_encoding=None
+    )
+    assert result.unscannable == "limit_exceeded:parts"
+
+
+def test_multipart_without_closing_delimiter_is_still_scanned_as_text(scanner: Scanner) -> None:
+    body = f"--b3\r\nContent-Disposition: form-data; name=a\r\n\r\n{CARD}".encode()
+    result = scanner.scan_body(
+        body, content_type="multipart/form-data; boundary=b3", content_encoding=None
+    )
+    assert result.unscannable == "decode_error"
+    assert [f.detector for f in result.findings] == ["credit_card"]
+
+
+def test_images_are_not_scanned_as_text(scanner: Scanner) -> None:
+    result = scanner.scan_body(
+        PNG + CARD.encode(), content_type="text/plain", content_encoding=None
+    )
+    assert result.file_type == "png"
+    assert result.findings == ()
+    assert result.unscannable is None
+    assert result.bytes_scanned == 0
+
+
+def test_text_behind_a_fake_image_magic_is_still_scanned(scanner: Scanner) -> None:
+    body = b"BM hello " + CARD.encode()
+    result = scanner.scan_body(body, content_type="image/bmp", content_encoding=None)
+    assert [f.detector for f in result.findings] == ["credit_card"]
+
+
+def _docx() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", f"<w:t>{CARD}</w:t>")
+    return buf.getvalue()
+
+
+def test_office_documents_are_reported_unscannable_for_now(scanner: Scanner) -> None:
+    result = scanner.scan_body(_docx(), content_type="text/plain", content_encoding=None)
+    assert result.file_type == "docx"
+    assert result.unscannable == "unsupported_file:docx"
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "pdf"),
+        (PNG, "png"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "jpeg"),
+        (b"GIF89a\x01\x00\x01\x00\x80\x00\x00", "gif"),
+        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00", "gzip"),
+        (b"PK\x03\x04\x14\x00\x00\x00", "zip"),
+        (_docx(), "docx"),
+        (b'  {"a": 1}', "json"),
+        (b"<?xml version='1.0'?><a/>", "xml"),
+        (b"<!DOCTYPE html><html></html>", "html"),
+        (b"hello world", "text"),
+        (bytes(range(256)), None),
+    ],
+)
+def test_sniff_file_type_uses_magic_bytes(data: bytes, kind: str | None) -> None:
+    assert sniff_file_type(data) == kind

@@ -1,0 +1,160 @@
+"""Scanning semantics: normalization, confidence, context, dedupe, and no raw values kept."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pytest
+
+from gateway.dlp import Confidence, Finding, Limits, Scanner, mask
+from gateway.errors import LimitExceeded
+
+HMAC_KEY = b"test-hmac-key-0123456789abcdef!!"
+
+
+def _only(findings: list[Finding], detector: str) -> Finding:
+    matching = [f for f in findings if f.detector == detector]
+    assert len(matching) == 1, findings
+    return matching[0]
+
+
+def test_card_number_split_by_dashes_is_found_and_luhn_checked(scanner: Scanner) -> None:
+    finding = _only(scanner.scan_text("pay with 4111-1111-1111-1111 please"), "credit_card")
+    assert finding.validator == "luhn"
+    assert finding.masked == "4111-****-****-1111"
+    assert finding.category == "financial"
+
+
+def test_card_with_separators_hashes_like_the_bare_digits(scanner: Scanner) -> None:
+    spaced = _only(scanner.scan_text("4111 1111 1111 1111"), "credit_card")
+    bare = _only(scanner.scan_text("4111111111111111"), "credit_card")
+    expected = hmac.new(HMAC_KEY, b"4111111111111111", hashlib.sha256).hexdigest()
+    assert spaced.hmac == bare.hmac == expected
+
+
+def test_luhn_failing_number_is_not_a_card(scanner: Scanner) -> None:
+    assert not [f for f in scanner.scan_text("4111 1111 1111 1112") if f.detector == "credit_card"]
+
+
+def test_validated_card_without_context_is_medium_and_with_context_high(scanner: Scanner) -> None:
+    plain = _only(scanner.scan_text("ref 4111111111111111"), "credit_card")
+    near = _only(scanner.scan_text("Visa card 4111111111111111"), "credit_card")
+    assert (plain.confidence, plain.context) == (Confidence.MEDIUM, False)
+    assert (near.confidence, near.context) == (Confidence.HIGH, True)
+
+
+def test_keyword_outside_the_window_gives_no_context(scanner: Scanner) -> None:
+    text = "card" + " " * 200 + "4111111111111111"
+    assert _only(scanner.scan_text(text), "credit_card").context is False
+
+
+def test_keyword_inside_the_value_itself_is_not_context(scanner: Scanner) -> None:
+    finding = _only(scanner.scan_text("write to ops@mail.example.com"), "email_address")
+    assert finding.context is False
+
+
+def test_weak_pattern_needs_its_keyword(scanner: Scanner) -> None:
+    assert not scanner.scan_text("order 536221234 shipped")
+    finding = _only(scanner.scan_text("ssn 536221234"), "us_ssn")
+    assert finding.context is True
+    assert finding.confidence == Confidence.HIGH
+
+
+def test_aws_secret_is_trimmed_to_the_key_itself(scanner: Scanner) -> None:
+    secret = "MmuHOFnH4x6jbhd8F/aZwjDqrZnhG3emr2Au/T/Z"
+    finding = _only(scanner.scan_text(f'aws_secret_access_key="{secret}"'), "aws_secret_access_key")
+    assert finding.masked == mask(secret)
+    assert finding.hmac == hmac.new(HMAC_KEY, secret.encode(), hashlib.sha256).hexdigest()
+
+
+def test_overlapping_matches_of_one_detector_count_once(scanner: Scanner) -> None:
+    # matched by the 4-4-4-4 and the contiguous shape, and at several end offsets
+    findings = scanner.scan_text("4111111111111111")
+    assert [f.detector for f in findings] == ["credit_card"]
+
+
+def test_two_separate_values_give_two_findings(scanner: Scanner) -> None:
+    findings = scanner.scan_text("4111111111111111 and 5555555555554444")
+    assert [f.masked for f in findings] == ["4111********1111", "5555********4444"]
+
+
+def test_findings_never_hold_the_raw_value(scanner: Scanner) -> None:
+    values = [
+        "4111111111111111",
+        "536-22-1234",
+        "GB82WEST12345698765432",
+        "AKIAZ7QK3XJ2M5N4P6RT",
+        "ghp_j9sXueEHa4pdrvqmOLX4NjDj64zoAnWxzb62",
+    ]
+    findings = scanner.scan_text("ssn " + " ; ".join(values))
+    assert len(findings) == len(values)
+    dumped = repr(findings)
+    for value in values:
+        assert value not in dumped
+
+
+def test_private_key_block_is_found_whole(scanner: Scanner) -> None:
+    block = (
+        "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+        "-----END OPENSSH PRIVATE KEY-----"
+    )
+    finding = _only(scanner.scan_text(f"here:\n{block}\nthanks"), "private_key")
+    assert finding.masked.startswith("----")
+    assert finding.masked.endswith("EY-----")
+    assert "b3BlbnNzaC1rZXkt" not in finding.masked
+
+
+def test_scan_text_uses_the_given_location(scanner: Scanner) -> None:
+    finding = _only(
+        scanner.scan_text(
+            "ghp_j9sXueEHa4pdrvqmOLX4NjDj64zoAnWxzb62", location="header:authorization"
+        ),
+        "github_token",
+    )
+    assert finding.location == "header:authorization"
+
+
+def test_scan_body_reports_bytes_scanned(scanner: Scanner) -> None:
+    body = b"nothing to see here"
+    result = scanner.scan_body(body, content_type="text/plain", content_encoding=None)
+    assert result.bytes_scanned == len(body)
+    assert result.findings == ()
+    assert result.file_type == "text"
+
+
+def test_hmac_depends_on_the_scanner_key(scanner: Scanner) -> None:
+    other = Scanner.build(scanner.detectors, hmac_key=b"another-key-of-32-bytes-length!!")
+    a = _only(scanner.scan_text("4111111111111111"), "credit_card")
+    b = _only(other.scan_text("4111111111111111"), "credit_card")
+    assert a.hmac != b.hmac
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("4111111111111111", "4111********1111"),
+        ("AKIAZ7QK3XJ2M5N4P6RT", "AKIA************P6RT"),
+        ("536-22-1234", "53*-**-**34"),
+        ("abc", "***"),
+        ("", ""),
+    ],
+)
+def test_mask_keeps_at_most_a_quarter_at_each_end(value: str, masked: str) -> None:
+    assert mask(value) == masked
+    assert len(mask(value)) == len(value)
+
+
+def test_match_flood_stops_the_scan_and_flags_the_body(scanner: Scanner) -> None:
+    small = Scanner.build(scanner.detectors, hmac_key=HMAC_KEY, limits=Limits(max_matches=50))
+    body = ("4111111111111111 " * 200).encode()
+    result = small.scan_body(body, content_type="text/plain", content_encoding=None)
+    assert result.unscannable == "limit_exceeded:matches"
+    assert 0 < len(result.findings) <= 50
+
+
+def test_scan_text_raises_limit_exceeded_on_a_match_flood(scanner: Scanner) -> None:
+    small = Scanner.build(scanner.detectors, hmac_key=HMAC_KEY, limits=Limits(max_matches=5))
+    with pytest.raises(LimitExceeded):
+        small.scan_text("4111111111111111 " * 20)
