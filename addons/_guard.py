@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 from mitmproxy import http
 
@@ -18,7 +18,7 @@ from addons._flow import Holder, app_of, page_response, request_info, subject_of
 from gateway.policy import Action, Direction
 
 logger = logging.getLogger("casb")
-P = ParamSpec("P")
+Hook = TypeVar("Hook", bound=Callable[..., Any])
 
 
 class HasHolder(Protocol):
@@ -31,23 +31,18 @@ _LAST_RESORT = http.Response.make(
 )
 
 
-def guarded(
-    stage: str, direction: Direction,
-) -> Callable[
-    [Callable[Concatenate[HasHolder, http.HTTPFlow, P], None]],
-    Callable[Concatenate[HasHolder, http.HTTPFlow, P], None],
-]:
-    def decorate(
-        hook: Callable[Concatenate[HasHolder, http.HTTPFlow, P], None],
-    ) -> Callable[Concatenate[HasHolder, http.HTTPFlow, P], None]:
+def guarded(stage: str, direction: Direction) -> Callable[[Hook], Hook]:
+    """Wrap a ``hook(self, flow)``: any exception becomes the fail verdict, never fail-open."""
+
+    def decorate(hook: Hook) -> Hook:
         @functools.wraps(hook)
-        def wrapper(self: HasHolder, flow: http.HTTPFlow, *args: P.args, **kw: P.kwargs) -> None:
+        def wrapper(self: HasHolder, flow: http.HTTPFlow) -> None:
             try:
-                hook(self, flow, *args, **kw)
+                hook(self, flow)
             except Exception as error:
                 fail_flow(self.holder, flow, stage, direction, error)
 
-        return wrapper
+        return cast(Hook, wrapper)
 
     return decorate
 

@@ -30,6 +30,7 @@ from gateway.config import GatewayConfig
 from gateway.engine import Engine, hmac_key_for
 from gateway.errors import CasbError
 from gateway.metrics import Metrics
+from gateway.state import open_store
 
 logger = logging.getLogger("casb")
 
@@ -117,7 +118,9 @@ def build_holder(cfg: GatewayConfig) -> Holder:
         on_failure=lambda name: metrics.audit_failures.labels(name).inc(),
     )
     ca.ensure_ca(cfg.certs_dir)
-    engine = Engine.build(cfg, audit=audit, metrics=metrics, hmac_key=hmac_key_for(cfg))
+    store = open_store(cfg.store_url, timeout=cfg.store.timeout)
+    engine = Engine.build(cfg, audit=audit, metrics=metrics, hmac_key=hmac_key_for(cfg),
+                          store=store)
     return Holder(engine)
 
 
@@ -181,4 +184,5 @@ async def _main(cfg: GatewayConfig, holder: Holder, scripts: Sequence[str],
         if admin is not None:
             admin.stop()
         holder.engine.audit.close()
+        holder.engine.store.close()
     return 0

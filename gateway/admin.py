@@ -37,7 +37,8 @@ def admin_app(registry: CollectorRegistry, ready: Callable[[], tuple[bool, str]]
                            [("Content-Type", "text/plain")])
             return [why.encode() + b"\n"]
         if path in ("/metrics", "/"):
-            return metrics(environ, start_response)
+            body: Iterable[bytes] = metrics(environ, start_response)
+            return body
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found: try /metrics, /healthz or /readyz\n"]
 

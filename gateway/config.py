@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from gateway import yamlsrc
+from gateway.dlp import Limits
 from gateway.errors import ConfigError
 
 ENV_PREFIX = "CASB_"
@@ -75,16 +76,8 @@ class PolicyConfig(_Model):
     """Seconds between checks of the policy directory; 0 turns hot reload off."""
 
 
-class LimitsConfig(_Model):
-    max_body_bytes: int = Field(32 * 1024 * 1024, ge=1)
-    max_decoded_bytes: int = Field(64 * 1024 * 1024, ge=1)
-    max_ratio: int = Field(100, ge=1)
-    max_depth: int = Field(4, ge=1, le=16)
-    max_parts: int = Field(10_000, ge=1)
-
-
 class DlpConfig(_Model):
-    limits: LimitsConfig = LimitsConfig()
+    limits: Limits = Limits()
     scan_responses: bool = True
     detectors_file: Path | None = None
     """Override the shipped detector table (for testing a new detector)."""

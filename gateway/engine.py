@@ -22,8 +22,8 @@ from gateway.audit import (
     summarize,
 )
 from gateway.config import GatewayConfig
-from gateway.dlp import DETECTOR_CATEGORIES, Limits, Scanner, ScanResult, load_detectors
-from gateway.errors import ContentError
+from gateway.dlp import DETECTOR_CATEGORIES, Scanner, ScanResult, load_detectors
+from gateway.errors import ContentError, PolicyError
 from gateway.identity import Directory, Identifier, load_directory
 from gateway.metrics import Metrics
 from gateway.policy import (
@@ -38,6 +38,10 @@ from gateway.policy import (
 )
 from gateway.portal import Brand, Page, Pages
 from gateway.request import RequestInfo, Subject
+from gateway.state import Store
+
+SUPPORTED_ACTIONS = frozenset({Action.ALLOW, Action.AUDIT, Action.REDACT, Action.BLOCK})
+"""Actions the engine can carry out; a policy naming another one is refused at load."""
 
 _UNKNOWN_APP = AppContext(app_id=None, name=None, category=None, risk=None, risk_reasons=(),
                           activity="browse", tenant=None, signature=None)
@@ -79,6 +83,7 @@ class Engine:
         pages: Pages,
         audit: AuditLog,
         metrics: Metrics,
+        store: Store,
         signature: tuple[tuple[str, int, int], ...] = (),
     ) -> None:
         self.config = config
@@ -90,13 +95,17 @@ class Engine:
         self.pages = pages
         self.audit = audit
         self.metrics = metrics
+        self.store = store
         self.signature = signature
         metrics.rules.set(len(self.policy.rules))
 
     @classmethod
     def build(cls, config: GatewayConfig, *, audit: AuditLog, metrics: Metrics,
-              hmac_key: bytes) -> Engine:
-        """Build every part or raise :class:`ConfigError`; nothing is half-loaded."""
+              hmac_key: bytes, store: Store) -> Engine:
+        """Build every part or raise :class:`ConfigError`; nothing is half-loaded.
+
+        Audit log, metrics and store outlive a generation: a reload shares them.
+        """
         catalog = load_catalog(config.catalog_file)
         detectors = load_detectors(config.dlp.detectors_file)
         vocab = Vocabulary(
@@ -106,8 +115,14 @@ class Engine:
         )
         signature = policy_signature(config.policy.dir)
         policies = load_policies(config.policy.dir, config.policy.packs, vocab)
-        limits = Limits(**config.dlp.limits.model_dump())
-        scanner = Scanner.build(detectors, hmac_key=hmac_key, limits=limits)
+        for pack, rule in policies.policy.rules:
+            if rule.action not in SUPPORTED_ACTIONS:
+                raise PolicyError(
+                    f"action {rule.action.value!r} of rule {rule.id!r} is not available in this "
+                    f"gateway (available: {', '.join(sorted(a.value for a in SUPPORTED_ACTIONS))})",
+                    field=f"pack {pack}",
+                )
+        scanner = Scanner.build(detectors, hmac_key=hmac_key, limits=config.dlp.limits)
         directory = (load_directory(config.identity.directory)
                      if config.identity.directory else Directory())
         identifier = Identifier(config.identity.ip_map, directory)
@@ -115,7 +130,7 @@ class Engine:
                             config.portal.support_contact))
         return cls(config, catalog=catalog, policies=policies, scanner=scanner,
                    identifier=identifier, pages=pages, audit=audit, metrics=metrics,
-                   signature=signature)
+                   store=store, signature=signature)
 
     # -- per flow --------------------------------------------------------------------------
     def classify(self, req: RequestInfo, body: bytes | None = None) -> AppContext:
@@ -153,7 +168,8 @@ class Engine:
                             file_type=scan.file_type, unscannable=scan.unscannable)
         decision = self.policy.evaluate(facts)
         verdict = self._apply(decision, req, app, body, scan, content_type, content_encoding)
-        self.record(verdict.decision, direction, req, subject, app, scan=scan, status=status)
+        self.record(verdict.decision, direction, req, subject, app, scan=scan, status=status,
+                    body_bytes=facts.body_size)
         return verdict
 
     def _apply(self, decision: Decision, req: RequestInfo, app: AppContext, body: bytes | None,
@@ -216,6 +232,7 @@ class Engine:
         scan: ScanResult | None = None,
         status: int | None = None,
         error: str | None = None,
+        body_bytes: int = 0,
     ) -> None:
         m = self.metrics
         app_label = (app.app_id if app else None) or "unlisted"
@@ -235,7 +252,7 @@ class Engine:
                         tenant=app.tenant, activity=app.activity) if app else None,
             request=RequestSummary(method=req.method, scheme=req.scheme, host=req.host,
                                    path=req.path_only, status=status,
-                                   body_bytes=0 if scan is None else scan.bytes_scanned)
+                                   body_bytes=body_bytes)
             if req else None,
             direction=direction,
             pack=decision.pack,

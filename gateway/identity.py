@@ -82,6 +82,7 @@ class Identifier:
         tls_fingerprint: str | None = None,
         device_header: str | None = None,
     ) -> Subject:
+        user: str | None
         if auth_user:
             user, source = auth_user, "proxyauth"
         else:

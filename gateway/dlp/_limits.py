@@ -27,7 +27,7 @@ class Limits(BaseModel):
     ratio_floor_bytes: int = Field(default=1 * MiB, ge=0)
     max_depth: int = Field(default=4, ge=1)
     """Stacked content encodings."""
-    max_parts: int = Field(default=10_000, ge=1)
+    max_parts: int = Field(default=200_000, ge=1)
     """Multipart parts, form fields or JSON nodes."""
     max_matches: int = Field(default=100_000, ge=1)
     """Raw pattern matches per scan: each costs Python work, so a match flood is a budget."""

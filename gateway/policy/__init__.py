@@ -10,7 +10,17 @@ from gateway.policy._evaluate import (
     new_decision_id,
 )
 from gateway.policy._loader import LoadedPack, Policies, Vocabulary, load_dir, load_policies
-from gateway.policy._model import Action, DetectorCondition, Mode, Pack, Rule, Settings, When
+from gateway.policy._model import (
+    Action,
+    DetectorCondition,
+    Mode,
+    Pack,
+    Rule,
+    Settings,
+    StepUp,
+    Tokenize,
+    When,
+)
 
 __all__ = [
     "Action",
@@ -26,6 +36,8 @@ __all__ = [
     "Rule",
     "RuleHit",
     "Settings",
+    "StepUp",
+    "Tokenize",
     "Vocabulary",
     "When",
     "host_matches",

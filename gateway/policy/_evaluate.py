@@ -36,6 +36,7 @@ class Facts:
     findings: tuple[Finding, ...] = ()
     file_type: str | None = None
     unscannable: str | None = None
+    risk: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,9 @@ class Decision:
     """Rules in monitor mode that matched: what would have happened."""
     findings: tuple[Finding, ...] = ()
     redact_detectors: frozenset[str] = frozenset()
+    """Detectors whose findings a redact or tokenize action rewrites."""
+    rule: Rule | None = field(default=None, compare=False)
+    """The deciding rule, for action parameters (stepup, tokenize)."""
     trace: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -167,6 +171,11 @@ class PolicySet:
                          f"tenant {a.tenant!r} {'allowed' if allowed else 'not allowed'}"
                          f" for {a.app_id!r}; rule wants {w.tenant}"):
                 return False
+        if w.risk is not None and not check(
+            "risk", f.risk is not None and w.risk.contains(f.risk),
+            f"{f.risk} in [{w.risk.min}, {w.risk.max}]",
+        ):
+            return False
         if w.body_size is not None:
             return check("body_size", w.body_size.contains(f.body_size),
                          f"{f.body_size} in [{w.body_size.min}, {w.body_size.max}]")
@@ -174,8 +183,8 @@ class PolicySet:
 
     def tenant_allowed(self, app: AppContext) -> bool:
         """On the company allow-list of its app. No list for the app: no tenant is allowed."""
-        allow = self.tenants.get(app.app_id or "")
-        return bool(allow) and app.tenant is not None and app.tenant.lower() in allow
+        allow = self.tenants.get(app.app_id or "", frozenset())
+        return app.tenant is not None and app.tenant.lower() in allow
 
     def needs_content(self, facts: Facts) -> bool:
         """Whether any rule could use the body: only then is it read and scanned."""
@@ -242,9 +251,13 @@ class PolicySet:
                 trace.append(f"rule {e.pack}/{rule.id} ({rule.action}, {rule.mode}):")
             if not self._context_ok(rule.when, facts, trace):
                 continue
-            action, reason, hits = rule.action, "rule", []
+            action, reason = rule.action, "rule"
+            hits: list[Finding] = []
             if rule.when.needs_content:
-                policy = rule.unscannable or self.settings.unscannable
+                fallback = (self.settings.unsupported_files
+                            if (facts.unscannable or "").startswith("unsupported_file")
+                            else self.settings.unscannable)
+                policy = rule.unscannable or fallback
                 if facts.unscannable is not None and policy != "skip":
                     action = Action.BLOCK if policy == "block" else Action.AUDIT
                     reason = "unscannable"
@@ -271,6 +284,7 @@ class PolicySet:
                 monitored=tuple(monitored),
                 findings=facts.findings,
                 redact_detectors=frozenset(h.detector for h in hits),
+                rule=rule,
                 trace=tuple(trace or ()),
             )
         default = Action(self.settings.default_action)

@@ -20,6 +20,12 @@ class Action(StrEnum):
     ALLOW = "allow"
     AUDIT = "audit"
     REDACT = "redact"
+    TOKENIZE = "tokenize"
+    """Replace findings by vault tokens before forwarding (request path)."""
+    DETOKENIZE = "detokenize"
+    """Replace tokens the vault issued by the original values (response path)."""
+    STEPUP = "stepup"
+    """Require a fresh verified MFA grant before the flow may proceed."""
     BLOCK = "block"
 
 
@@ -74,10 +80,34 @@ class When(_Model):
     detectors: DetectorCondition | None = None
     file_types: tuple[str, ...] = ()
     body_size: Range | None = None
+    risk: Range | None = None
+    """The subject's current risk score (0-100), when a risk engine provides one."""
 
     @property
     def needs_content(self) -> bool:
         return self.detectors is not None or bool(self.file_types)
+
+
+class StepUp(_Model):
+    """Parameters of ``action: stepup``."""
+
+    max_age: int = Field(8 * 3600, ge=60, le=30 * 86400)
+    """Seconds a verified grant stays valid."""
+    strength: Literal["any", "phishing_resistant"] = "any"
+    per_app: bool = False
+    """Scope the grant to the app (otherwise one grant covers every app this rule protects)."""
+
+
+class Tokenize(_Model):
+    """Parameters of ``action: tokenize``."""
+
+    format: Literal["ff1", "vault"] = "ff1"
+    deterministic: bool = False
+    """Same value, same token (per tenant key), so joins and searches in the SaaS still work."""
+    preserve: Literal["none", "last4", "first6_last4"] = "none"
+    luhn: Literal["invalid", "valid", "any"] = "invalid"
+    ttl: int | None = Field(None, ge=60)
+    """Seconds a vault token stays resolvable; None: no expiry."""
 
 
 class Rule(_Model):
@@ -90,11 +120,32 @@ class Rule(_Model):
     """What to do when this rule needs the body and it cannot be scanned (default: settings)."""
     message: str | None = None
     """Shown to the user on the block page."""
+    stepup: StepUp | None = None
+    tokenize: Tokenize | None = None
+
+    @model_validator(mode="after")
+    def _params_fit_action(self) -> Rule:
+        if self.stepup is not None and self.action is not Action.STEPUP:
+            raise ValueError("'stepup' parameters need action: stepup")
+        if self.tokenize is not None and self.action is not Action.TOKENIZE:
+            raise ValueError("'tokenize' parameters need action: tokenize")
+        return self
+
+    @property
+    def stepup_params(self) -> StepUp:
+        return self.stepup or StepUp()
+
+    @property
+    def tokenize_params(self) -> Tokenize:
+        return self.tokenize or Tokenize()
 
 
 class Settings(_Model):
     default_action: Literal["allow", "audit", "block"] = "allow"
     unscannable: Literal["block", "audit", "skip"] = "block"
+    unsupported_files: Literal["block", "audit", "skip"] = "audit"
+    """Like ``unscannable``, for file types the scanner does not extract yet (archives, office
+    documents, PDF): audited by default so document uploads keep working, and visible."""
     on_error: Literal["block_covered", "block", "allow"] = "block_covered"
     """When an addon fails: block flows a content rule covers (default), block all, or allow."""
 
