@@ -206,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--format", choices=("pem", "der"), default="pem")
     x.add_argument("--out", metavar="FILE")
     x.set_defaults(func=cmd_ca_export)
+
+    # Subcommands defined in other modules register here, one call each:
+    # module.add_parsers(sub, _common) adds its parsers with set_defaults(func=...).
     return p
 
 

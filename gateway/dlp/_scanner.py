@@ -12,7 +12,7 @@ import bisect
 import hashlib
 import hmac
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import hyperscan
@@ -200,10 +200,29 @@ class Scanner:
         Only ``detectors`` (ids) are masked when given. A body without matches is returned
         unchanged (same bytes). Raises ContentError when the body cannot be rebuilt.
         """
+        return self.rewrite(body, content_type=content_type, content_encoding=content_encoding,
+                            detectors=detectors, replace=lambda _detector, value: mask(value))
+
+    def rewrite(
+        self,
+        body: bytes,
+        *,
+        content_type: str | None,
+        content_encoding: str | None,
+        replace: Callable[[str, str], str],
+        detectors: Collection[str] | None = None,
+    ) -> bytes:
+        """Replace each matched value by ``replace(detector_id, value)`` and re-encode.
+
+        The general form of :meth:`redact` (masking) used by tokenization. Overlapping matches
+        of different detectors are replaced as one span, attributed to the leftmost match.
+        JSON stays valid, forms and multipart parts are re-encoded, the content encoding is
+        re-applied. Raises ContentError when the body cannot be rebuilt.
+        """
         decoded = decode_body(body, content_encoding, self._limits)
         ex = extract(decoded, content_type, self._limits)
         if ex.unscannable is not None:
-            raise DecodeError("body holds content that cannot be inspected, so not redacted")
+            raise DecodeError("body holds content that cannot be inspected, so not rewritten")
         wanted = None if detectors is None else frozenset(detectors)
         matches = [
             m
@@ -222,14 +241,43 @@ class Scanner:
             base = offsets[seg]
             out = bytearray()
             pos = 0
-            for start, end in _merged_spans(found):
+            for start, end, detector in _merged_spans(found):
                 s, e = start - base, end - base
-                out += data[pos:s] + mask(data[s:e].decode("utf-8", "surrogatepass")).encode(
+                value = data[s:e].decode("utf-8", "surrogatepass")
+                out += data[pos:s] + replace(self.detectors[detector].id, value).encode(
                     "utf-8", "surrogatepass"
                 )
                 pos = e
             out += data[pos:]
             replacements[seg] = bytes(out)
+        return encode_body(ex.rebuild(replacements), parse_encodings(content_encoding))
+
+    def transform(
+        self,
+        body: bytes,
+        *,
+        content_type: str | None,
+        content_encoding: str | None,
+        fn: Callable[[str], str],
+    ) -> bytes:
+        """Apply ``fn`` to every extracted text piece (JSON strings, form values, text parts).
+
+        For rewrites that are not driven by detectors, such as detokenization: the body is
+        decoded, rebuilt with the same structure and re-encoded. Unchanged bodies come back as
+        the same bytes. Raises ContentError when the body cannot be decoded or rebuilt.
+        """
+        decoded = decode_body(body, content_encoding, self._limits)
+        ex = extract(decoded, content_type, self._limits)
+        if ex.unscannable is not None or ex.rebuild is None:
+            raise DecodeError("body cannot be decoded and rebuilt")
+        replacements: dict[int, bytes] = {}
+        for i, seg in enumerate(ex.segments):
+            text = seg.data.decode("utf-8", "surrogatepass")
+            new = fn(text)
+            if new != text:
+                replacements[i] = new.encode("utf-8", "surrogatepass")
+        if not replacements:
+            return body
         return encode_body(ex.rebuild(replacements), parse_encodings(content_encoding))
 
     # -- internals ------------------------------------------------------------------------
@@ -357,12 +405,12 @@ def _dedupe(matches: list[_Match]) -> list[_Match]:
     return out
 
 
-def _merged_spans(matches: list[_Match]) -> list[tuple[int, int]]:
-    """Across detectors, for masking: overlapping spans are masked as their union."""
-    spans: list[tuple[int, int]] = []
+def _merged_spans(matches: list[_Match]) -> list[tuple[int, int, int]]:
+    """Across detectors: overlapping spans merge into their union (start, end, first detector)."""
+    spans: list[tuple[int, int, int]] = []
     for m in sorted(matches, key=lambda m: (m.start, m.end)):
         if spans and m.start < spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], m.end))
+            spans[-1] = (spans[-1][0], max(spans[-1][1], m.end), spans[-1][2])
         else:
-            spans.append((m.start, m.end))
+            spans.append((m.start, m.end, m.detector))
     return spans

@@ -108,3 +108,27 @@ def test_non_utf8_text_is_redacted_in_its_own_charset(scanner: Scanner) -> None:
     body = f"Café card {CARD}".encode("latin-1")
     out = scanner.redact(body, content_type="text/plain; charset=latin-1", content_encoding=None)
     assert out == "Café card 4111 **** **** 1111".encode("latin-1")
+
+
+def test_rewrite_hands_each_value_and_its_detector_to_the_replacer(scanner: Scanner) -> None:
+    body = json.dumps({"card": "4111 1111 1111 1111", "who": "jane@example.com"}).encode()
+    seen: list[tuple[str, str]] = []
+
+    def replace(detector: str, value: str) -> str:
+        seen.append((detector, value))
+        return f"<{detector}>"
+
+    out = scanner.rewrite(body, content_type="application/json", content_encoding=None,
+                          replace=replace, detectors={"credit_card"})
+    assert json.loads(out) == {"card": "<credit_card>", "who": "jane@example.com"}
+    assert seen == [("credit_card", "4111 1111 1111 1111")]
+
+
+def test_transform_rewrites_every_text_piece_and_keeps_the_structure(scanner: Scanner) -> None:
+    body = gzip.compress(b"a=tok_1&b=keep")
+    out = scanner.transform(body, content_type="application/x-www-form-urlencoded",
+                            content_encoding="gzip", fn=lambda t: t.replace("tok_1", "value"))
+    assert gzip.decompress(out) == b"a=value&b=keep"
+    same = scanner.transform(body, content_type="application/x-www-form-urlencoded",
+                             content_encoding="gzip", fn=lambda t: t)
+    assert same is body
