@@ -14,6 +14,7 @@ from addons._flow import (
     subject_of,
 )
 from addons._guard import guarded
+from addons.stream import STREAMED
 from gateway.policy import Action
 
 
@@ -25,6 +26,8 @@ class Inspect:
     def request(self, flow: http.HTTPFlow) -> None:
         if flow.response is not None:  # already answered (by a failing earlier hook)
             return
+        if "request" in flow.metadata.get(STREAMED, ()):
+            return  # judged chunk by chunk as it streamed (addons/stream.py)
         subject, app = subject_of(flow), app_of(flow)
         if subject is None or app is None:
             raise RuntimeError("identity or app context missing")
@@ -44,7 +47,8 @@ class Inspect:
     @guarded("inspect", "response")
     def response(self, flow: http.HTTPFlow) -> None:
         resp = flow.response
-        if resp is None or REQUEST_DECISION not in flow.metadata:
+        if resp is None or REQUEST_DECISION not in flow.metadata \
+                or "response" in flow.metadata.get(STREAMED, ()):
             return  # our own block page, or a flow we did not judge on the way out
         subject, app = subject_of(flow), app_of(flow)
         if subject is None or app is None:

@@ -43,7 +43,8 @@ class Reloader:
             return False
         try:
             new = Engine.build(old.config, audit=old.audit, metrics=old.metrics,
-                               hmac_key=hmac_key_for(old.config), store=old.store)
+                               hmac_key=hmac_key_for(old.config), store=old.store,
+                               vault=old.vault)
         except ConfigError as e:
             # Keep enforcing the old policy; remember this signature so we log once per change.
             old.signature = sig

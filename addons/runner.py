@@ -22,7 +22,10 @@ from addons.appid import AppId
 from addons.hardening import Hardening
 from addons.identity import Identity
 from addons.inspect import Inspect
+from addons.portal import Portal
 from addons.reload import Reloader
+from addons.stepup import StepUp
+from addons.stream import Stream
 from gateway import ca
 from gateway.admin import AdminServer, admin_app
 from gateway.audit import AuditLog, JsonlFileSink, Sink, StreamSink
@@ -151,7 +154,8 @@ async def _main(cfg: GatewayConfig, holder: Holder, scripts: Sequence[str],
         admin = AdminServer(cfg.admin.host, cfg.admin.port,
                             admin_app(holder.engine.metrics.registry, ready))
     m.addons.add(*mitmproxy_addons())
-    m.addons.add(Identity(holder), AppId(holder), Inspect(holder), Hardening(holder),
+    m.addons.add(Identity(holder), AppId(holder), Portal(holder), StepUp(holder),
+                 Stream(holder), Inspect(holder), Hardening(holder),
                  Reloader(holder), Ready(holder, admin.port if admin else None))
     m.addons.add(mitm_addons.script.ScriptLoader(), errorcheck.ErrorCheck())
     try:

@@ -1,21 +1,23 @@
-"""Run every benchmark and print a report. Usage: python -m bench [proxy] [--seconds N]."""
+"""Run every benchmark and print a report. Usage: python -m bench [proxy] [vault] [--seconds N]."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from bench import proxy_throughput
+from bench import proxy_throughput, vault_bench
 
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("which", nargs="*", default=["proxy"], choices=["proxy"])
+    p.add_argument("which", nargs="*", default=["proxy", "vault"], choices=["proxy", "vault"])
     p.add_argument("--seconds", type=float, default=8.0, help="measuring time per run")
     p.add_argument("--rounds", type=int, default=2, help="alternating rounds per proxy")
     args = p.parse_args()
     if "proxy" in args.which:
         proxy_throughput.main(seconds=args.seconds, rounds=args.rounds)
+    if "vault" in args.which:
+        vault_bench.main(seconds=min(args.seconds, 2.0))
     return 0
 
 

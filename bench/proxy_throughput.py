@@ -83,7 +83,7 @@ def _worker(proxy: str, cafile: str, scenario: str, seconds: float,
 
 
 def measure(proxy: str, cafile: Path, scenario: str, seconds: float) -> tuple[float, int]:
-    ctx = mp.get_context("fork")
+    ctx = mp.get_context("spawn")
     q: mp.Queue[tuple[int, int]] = ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(proxy, str(cafile), scenario, seconds, q))
              for _ in range(WORKERS)]
@@ -100,7 +100,7 @@ def start_mitmdump(work: Path, origin_ca: Path, env: dict[str, str]) -> tuple[
     port_file = work / "mitmdump.log"
     (work / "certs").mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        [str(BIN / "mitmdump"), "-q", "--listen-host", "127.0.0.1", "--listen-port", "0",
+        [str(BIN / "mitmdump"), "--set", "flow_detail=0", "--listen-host", "127.0.0.1", "--listen-port", "0",
          "--set", f"confdir={work / 'certs'}",
          "--set", f"ssl_verify_upstream_trusted_ca={origin_ca}",
          "--set", "connection_strategy=lazy", "--set", "termlog_verbosity=info", "-s", str(ROUTE)],

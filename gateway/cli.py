@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from gateway import ca
+from gateway import ca, mfa_cli, scan_cli, vault_cli
 from gateway.apps import Catalog, load_catalog
 from gateway.config import GatewayConfig, load_config
 from gateway.dlp import DETECTOR_CATEGORIES, Detector, Limits, Scanner, load_detectors
@@ -209,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Subcommands defined in other modules register here, one call each:
     # module.add_parsers(sub, _common) adds its parsers with set_defaults(func=...).
+    mfa_cli.add_parsers(sub, _common)
+    vault_cli.add_parsers(sub, _common)
+    scan_cli.add_parsers(sub, _common)
     return p
 
 

@@ -10,10 +10,10 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from gateway import yamlsrc
 from gateway.dlp import Limits
@@ -70,7 +70,7 @@ class AuditConfig(_Model):
 
 class PolicyConfig(_Model):
     dir: Path = Path("policies")
-    packs: tuple[str, ...] = ("default",)
+    packs: tuple[str, ...] = ("ai-apps", "default")
     """Policy packs (by their ``name``) enforced, in this order; first matching rule wins."""
     reload_interval: float = Field(2.0, ge=0)
     """Seconds between checks of the policy directory; 0 turns hot reload off."""
@@ -90,11 +90,96 @@ class PortalConfig(_Model):
     accent_color: str = Field("#1f4e79", pattern=r"^#[0-9a-fA-F]{6}$")
 
 
+class TotpConfig(_Model):
+    algorithm: Literal["sha1", "sha256", "sha512"] = "sha1"
+    digits: Literal[6, 8] = 6
+    period: int = Field(30, ge=15, le=120)
+    window: int = Field(1, ge=0, le=3)
+    """Steps accepted either side of now (clock drift)."""
+    issuer: str | None = None
+    """Shown in authenticator apps; default: the portal brand name."""
+
+
+class MfaConfig(_Model):
+    self_enrollment: bool = False
+    """Without it, a first enrollment needs a code from ``casb mfa invite USER``."""
+    key_file: Path | None = None
+    """AES-256-GCM key sealing factor secrets; default: generated ``<certs_dir>/mfa.key``."""
+    max_failures: int = Field(10, ge=1, le=100)
+    """Consecutive failed codes before the account is locked for ``lockout_seconds``."""
+    lockout_seconds: int = Field(900, ge=1, le=86400)
+    failure_delay: float = Field(0.5, ge=0, le=10)
+    """Delay after the first failure, doubling with each further one (progressive)."""
+    max_failure_delay: float = Field(8.0, ge=0, le=60)
+    invite_ttl: int = Field(7 * 86400, ge=60, le=90 * 86400)
+    return_ttl: int = Field(900, ge=60, le=86400)
+    """How long a pending step-up (the way back to the original page) stays usable."""
+    budget: float = Field(1.0, gt=0, le=30)
+    """Longest a request waits for MFA and risk state before failing closed."""
+    totp: TotpConfig = TotpConfig()
+
+
+class RiskResponse(_Model):
+    at: int = Field(ge=1, le=100)
+    """Score at or above which the response is taken (once per hold period)."""
+    revoke_grants: bool = False
+    block_seconds: int = Field(0, ge=0, le=7 * 86400)
+
+
+class RiskConfig(_Model):
+    enabled: bool = True
+    weights: dict[str, int] = Field(default_factory=dict)
+    """Override signal weights (0-100): new_device, new_network, off_hours, dlp_findings,
+    mfa_failures, upload_volume, risky_app."""
+    half_life: float = Field(3600.0, gt=0)
+    """Seconds after which a signal weighs half."""
+    work_hours: tuple[int, int] = (7, 20)
+    """Local hours [start, end) that are not off-hours."""
+    timezone: str = "UTC"
+    risky_app_min: int = Field(70, ge=0, le=100)
+    """Catalog app risk at or above which use is a signal."""
+    upload_factor: float = Field(5.0, gt=1)
+    upload_floor_bytes: int = Field(50 * 1024 * 1024, ge=0)
+    responses: tuple[RiskResponse, ...] = ()
+
+
 class StoreConfig(_Model):
     url: str | None = None
     """``redis://``, ``rediss://``, ``redis+sentinel://`` or ``sqlite:///path``.
     Unset: ``sqlite:///<certs_dir>/state.db``."""
     timeout: float = Field(0.25, gt=0, le=30)
+
+
+class VaultPkcs11Config(_Model):
+    module: Path = Path("/usr/lib/softhsm/libsofthsm2.so")
+    """The PKCS#11 library of the HSM (SoftHSM2's by default)."""
+    token_label: str
+    pin: SecretStr
+    """The user PIN; prefer ``CASB_VAULT__PKCS11__PIN`` to writing it in the file."""
+    key_label: str = "casb-vault-kek"
+    """Label of the non-extractable AES-256 key-encryption key on the token."""
+    create_key: bool = True
+    """Create the KEK on the token (non-extractable) when no key has the label."""
+    retry_after: float = Field(2.0, ge=0, le=300)
+    """Seconds to fail fast after an HSM error before trying the token again."""
+
+
+class VaultConfig(_Model):
+    key_provider: Literal["file", "pkcs11"] = "file"
+    key_file: Path | None = None
+    """The KEK file (0600) of the ``file`` provider; default ``<certs_dir>/vault-kek.key``."""
+    pkcs11: VaultPkcs11Config | None = None
+    data_key_cache_seconds: float = Field(300.0, ge=0, le=86400)
+    """How long an unwrapped data key stays in memory; 0 asks the provider every time."""
+    owner_only: bool = True
+    """Random tokens detokenize only for the user they were issued to (deterministic tokens
+    are shared by design: the policy alone decides who sees their values)."""
+
+    @model_validator(mode="after")
+    def _provider_settings(self) -> VaultConfig:
+        if self.key_provider == "pkcs11" and self.pkcs11 is None:
+            raise ValueError("key_provider pkcs11 needs a pkcs11: section (token_label, pin)")
+        return self
 
 
 class GatewayConfig(_Model):
@@ -108,6 +193,9 @@ class GatewayConfig(_Model):
     dlp: DlpConfig = DlpConfig()
     portal: PortalConfig = PortalConfig()
     store: StoreConfig = StoreConfig()
+    mfa: MfaConfig = MfaConfig()
+    risk: RiskConfig = RiskConfig()
+    vault: VaultConfig = VaultConfig()
     mitmproxy: dict[str, Any] = Field(default_factory=dict)
     """Extra mitmproxy options, as ``--set`` would give them."""
 

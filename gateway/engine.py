@@ -5,10 +5,12 @@ Everything here is plain data in, plain data out; the addons translate flows.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from gateway import ca
 from gateway.apps import AppContext, Catalog, HeaderEdit, load_catalog, restriction_headers
@@ -22,10 +24,11 @@ from gateway.audit import (
     summarize,
 )
 from gateway.config import GatewayConfig
-from gateway.dlp import DETECTOR_CATEGORIES, Scanner, ScanResult, load_detectors
-from gateway.errors import ContentError, PolicyError
+from gateway.dlp import DETECTOR_CATEGORIES, Scanner, ScanResult, StreamScan, load_detectors
+from gateway.errors import ContentError, PolicyError, StoreError
 from gateway.identity import Directory, Identifier, load_directory
 from gateway.metrics import Metrics
+from gateway.mfa import MfaService, mfa_service
 from gateway.policy import (
     Action,
     Decision,
@@ -36,11 +39,32 @@ from gateway.policy import (
     load_policies,
     new_decision_id,
 )
-from gateway.portal import Brand, Page, Pages
+from gateway.policy import (
+    StepUp as StepUpParams,
+)
+from gateway.policy import (
+    Tokenize as TokenizeParams,
+)
+from gateway.portal import Brand, Page, Pages, is_navigation
+from gateway.portal._stepup import challenge, portal_url, unavailable
 from gateway.request import RequestInfo, Subject
+from gateway.risk import RiskEngine, RiskResponseTaken
 from gateway.state import Store
+from gateway.vault import (
+    TokenSpec,
+    Vault,
+    VaultError,
+    detokenize_body,
+    detokenized_detail,
+    open_vault,
+    tokenize_body,
+    tokenized_detail,
+)
 
-SUPPORTED_ACTIONS = frozenset({Action.ALLOW, Action.AUDIT, Action.REDACT, Action.BLOCK})
+logger = logging.getLogger("casb")
+
+SUPPORTED_ACTIONS = frozenset({Action.ALLOW, Action.AUDIT, Action.REDACT, Action.BLOCK,
+                               Action.STEPUP, Action.TOKENIZE, Action.DETOKENIZE})
 """Actions the engine can carry out; a policy naming another one is refused at load."""
 
 _UNKNOWN_APP = AppContext(app_id=None, name=None, category=None, risk=None, risk_reasons=(),
@@ -55,6 +79,8 @@ class Verdict:
     page: Page | None = None
     body: bytes | None = None
     scan: ScanResult | None = None
+    detail: dict[str, Any] | None = None
+    """Extra facts for the audit event (what was tokenized or detokenized)."""
 
 
 def policy_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
@@ -85,6 +111,7 @@ class Engine:
         metrics: Metrics,
         store: Store,
         signature: tuple[tuple[str, int, int], ...] = (),
+        vault: Vault | None = None,
     ) -> None:
         self.config = config
         self.catalog = catalog
@@ -97,11 +124,15 @@ class Engine:
         self.metrics = metrics
         self.store = store
         self.signature = signature
+        self.vault = vault or open_vault(config.vault, store, certs_dir=config.certs_dir)
         metrics.rules.set(len(self.policy.rules))
+        self.mfa: MfaService = mfa_service(config, store)
+        self.risk = RiskEngine(store, config.risk, on_response=self._risk_response,
+                               revoke=self.mfa.revoke)
 
     @classmethod
     def build(cls, config: GatewayConfig, *, audit: AuditLog, metrics: Metrics,
-              hmac_key: bytes, store: Store) -> Engine:
+              hmac_key: bytes, store: Store, vault: Vault | None = None) -> Engine:
         """Build every part or raise :class:`ConfigError`; nothing is half-loaded.
 
         Audit log, metrics and store outlive a generation: a reload shares them.
@@ -130,7 +161,7 @@ class Engine:
                             config.portal.support_contact))
         return cls(config, catalog=catalog, policies=policies, scanner=scanner,
                    identifier=identifier, pages=pages, audit=audit, metrics=metrics,
-                   store=store, signature=signature)
+                   store=store, signature=signature, vault=vault)
 
     # -- per flow --------------------------------------------------------------------------
     def classify(self, req: RequestInfo, body: bytes | None = None) -> AppContext:
@@ -150,32 +181,79 @@ class Engine:
         content_type: str | None,
         content_encoding: str | None,
         status: int | None = None,
+        streamed: bool = False,
+        scanned: ScanResult | None = None,
+        body_size: int | None = None,
     ) -> Verdict:
-        """Scan when a rule needs the body, decide, record, and prepare what the addon applies."""
+        """Scan when a rule needs the body, decide, record, and prepare what the addon applies.
+
+        A streamed body (see :meth:`open_stream`) comes already scanned (``scanned``) with its
+        size, and was forwarded as it came: a verdict that would rewrite it blocks instead.
+        """
         facts = Facts(subject=subject, app=app, direction=direction, method=req.method,
-                      host=req.host, body_size=len(body or b""))
-        scan: ScanResult | None = None
-        if body and (direction == "request" or self.config.dlp.scan_responses) \
+                      host=req.host,
+                      body_size=len(body or b"") if body_size is None else body_size,
+                      risk=self.risk.cached(subject.user) if self.config.risk.enabled else None)
+        scan: ScanResult | None = scanned
+        if scan is None and body and (direction == "request" or self.config.dlp.scan_responses) \
                 and self.policy.needs_content(facts):
             t0 = time.perf_counter()
             scan = self.scanner.scan_body(body, content_type=content_type,
                                           content_encoding=content_encoding)
             self.metrics.scan_seconds.labels(direction).observe(time.perf_counter() - t0)
+        if scan is not None:
             self.metrics.bytes_scanned.labels(direction).inc(scan.bytes_scanned)
             if scan.unscannable:
                 self.metrics.unscannable.labels(scan.unscannable.split(":", 1)[0]).inc()
             facts = replace(facts, scanned=True, findings=scan.findings,
                             file_type=scan.file_type, unscannable=scan.unscannable)
         decision = self.policy.evaluate(facts)
-        verdict = self._apply(decision, req, app, body, scan, content_type, content_encoding)
+        if streamed and decision.action not in (Action.ALLOW, Action.AUDIT, Action.BLOCK,
+                                                Action.DETOKENIZE):
+            # already forwarded up to its last chunk: it cannot be rewritten, so it is cut
+            self.metrics.fail_closed.labels("stream").inc()
+            decision = replace(decision, action=Action.BLOCK, reason="unscannable")
+        verdict = self._apply(decision, req, app, body, scan, content_type, content_encoding,
+                              subject)
+        if subject.user and self.config.risk.enabled and direction == "request":
+            self.risk.later(subject.user, findings=len(decision.findings),
+                            upload=facts.body_size if app.activity == "upload" else 0)
         self.record(verdict.decision, direction, req, subject, app, scan=scan, status=status,
-                    body_bytes=facts.body_size)
+                    body_bytes=facts.body_size, detail=verdict.detail)
         return verdict
+
+    def open_stream(
+        self,
+        direction: Direction,
+        req: RequestInfo,
+        subject: Subject,
+        app: AppContext,
+        *,
+        content_type: str | None,
+        content_encoding: str | None,
+        status: int | None = None,
+    ) -> BodyStream:
+        """A body judged while it streams: ``feed`` each chunk, then ``finish()`` once."""
+        facts = Facts(subject=subject, app=app, direction=direction, method=req.method,
+                      host=req.host)
+        scan = None
+        if (direction == "request" or self.config.dlp.scan_responses) \
+                and self.policy.needs_content(facts):
+            scan = self.scanner.open_stream(content_type=content_type,
+                                            content_encoding=content_encoding)
+        return BodyStream(self, direction, req, subject, app, scan, status)
 
     def _apply(self, decision: Decision, req: RequestInfo, app: AppContext, body: bytes | None,
                scan: ScanResult | None, content_type: str | None,
-               content_encoding: str | None) -> Verdict:
+               content_encoding: str | None, subject: Subject | None = None) -> Verdict:
         unscannable = scan.unscannable if scan else None
+        if decision.action is Action.STEPUP and subject is not None:
+            # The stepup addon answered flows without a grant before the body was read; this
+            # catches rules that matched only once the content was known.
+            page = self.stepup_page(decision, req, subject, app)
+            if page is not None:
+                return Verdict(replace(decision, action=Action.BLOCK), page=page, scan=scan)
+            return Verdict(decision, scan=scan)
         if decision.action is Action.BLOCK:
             return Verdict(decision, page=self.pages.blocked(decision, req, app,
                                                              unscannable=unscannable), scan=scan)
@@ -191,7 +269,60 @@ class Engine:
                 return Verdict(blocked, page=self.pages.blocked(blocked, req, app,
                                                                 unscannable=e.reason), scan=scan)
             return Verdict(decision, body=new, scan=scan)
+        if decision.action is Action.TOKENIZE and body:
+            return self._tokenize(decision, req, app, body, scan, content_type, content_encoding,
+                                  subject)
+        if decision.action is Action.DETOKENIZE and body:
+            return self._detokenize(decision, body, scan, content_type, content_encoding,
+                                    subject)
         return Verdict(decision, scan=scan)
+
+    def _tokenize(self, decision: Decision, req: RequestInfo, app: AppContext, body: bytes,
+                  scan: ScanResult | None, content_type: str | None,
+                  content_encoding: str | None, subject: Subject | None) -> Verdict:
+        p = decision.rule.tokenize_params if decision.rule is not None else TokenizeParams()
+        spec = TokenSpec(format=p.format, deterministic=p.deterministic, preserve=p.preserve,
+                         luhn=p.luhn, ttl=p.ttl)
+        try:
+            new, issued = tokenize_body(
+                self.scanner, self.vault, body, content_type=content_type,
+                content_encoding=content_encoding, detectors=decision.redact_detectors or None,
+                spec=spec, tenant=f"{app.app_id or 'unlisted'}:{app.tenant or '-'}",
+                owner=subject.user if subject else None)
+        except (ContentError, VaultError, StoreError) as e:
+            # Never forward the clear value: block, count, log, explain.
+            reason = getattr(e, "reason", "store_error")
+            self.metrics.fail_closed.labels("tokenize").inc()
+            self.metrics.vault_ops.labels("tokenize", reason).inc()
+            logger.error("casb: tokenization failed, request blocked (%s): %s", reason,
+                         e if isinstance(e, VaultError) else type(e).__name__)
+            blocked = replace(decision, action=Action.BLOCK,
+                              reason="unscannable" if isinstance(e, ContentError) else "error",
+                              message="This request could not be tokenized, so it was not "
+                                      "sent.")
+            return Verdict(blocked, page=self.pages.blocked(blocked, req, app, unscannable=(
+                e.reason if isinstance(e, ContentError) else None)), scan=scan,
+                detail={"tokenize_failed": reason})
+        self.metrics.vault_ops.labels("tokenize", "ok").inc(len(issued))
+        return Verdict(decision, body=new, scan=scan, detail=tokenized_detail(issued))
+
+    def _detokenize(self, decision: Decision, body: bytes, scan: ScanResult | None,
+                    content_type: str | None, content_encoding: str | None,
+                    subject: Subject | None) -> Verdict:
+        try:
+            new, result = detokenize_body(self.scanner, self.vault, body,
+                                          content_type=content_type,
+                                          content_encoding=content_encoding,
+                                          user=subject.user if subject else None)
+        except ContentError as e:
+            # Cannot rebuild the body: the tokens stay, the response goes on.
+            self.metrics.vault_ops.labels("detokenize", e.reason).inc()
+            return Verdict(decision, scan=scan, detail={"detokenize_failed": e.reason})
+        self.metrics.vault_ops.labels("detokenize", "ok").inc(len(result.done))
+        for why, n in result.left.items():
+            self.metrics.vault_ops.labels("detokenize", why).inc(n)
+        return Verdict(decision, body=new if result.done else None, scan=scan,
+                       detail=detokenized_detail(result))
 
     def fail(
         self,
@@ -220,6 +351,94 @@ class Engine:
                     error=f"{stage}: {type(error).__name__}")
         return Verdict(decision, page=page)
 
+    # -- step-up and risk (called from a worker thread: they wait on the store) -------------
+    def stepup_gate(self, req: RequestInfo, subject: Subject, app: AppContext) -> Verdict | None:
+        """Before the body is read: a page when step-up (or a risk block) stops this request.
+
+        Risk is refreshed first so the policy sees the current score. Store failures make
+        step-up-protected flows fail closed (503); other flows follow their policy.
+        """
+        risk: int | None = None
+        if subject.user and self.config.risk.enabled:
+            try:
+                score = self.risk.assess(subject.user, device=subject.device_id,
+                                         client_ip=subject.client_ip, app_name=app.name,
+                                         app_risk=app.risk)
+                risk = score.score
+                if score.blocked_for is not None:
+                    decision = Decision(id=new_decision_id(), action=Action.BLOCK,
+                                        reason="rule", rule_id="risk-response",
+                                        message="Access is suspended for a while because "
+                                                "of unusual activity on your account.")
+                    self.record(decision, "request", req, subject, app)
+                    return Verdict(decision, page=self.pages.blocked(decision, req, app))
+            except StoreError:
+                self.metrics.store_failures.labels("risk").inc()
+        facts = Facts(subject=subject, app=app, direction="request", method=req.method,
+                      host=req.host, risk=risk)
+        decision = self.policy.evaluate(facts)
+        if decision.action is not Action.STEPUP:
+            return None
+        page = self.stepup_page(decision, req, subject, app)
+        if page is None:
+            return None
+        action = Action.BLOCK if page.status == 503 else Action.STEPUP
+        self.record(replace(decision, action=action), "request", req, subject, app,
+                    status=page.status)
+        return Verdict(decision, page=page)
+
+    def stepup_unavailable(self, req: RequestInfo, subject: Subject,
+                           app: AppContext) -> Verdict | None:
+        """The gate ran out of time (store slow): fail closed where step-up applies."""
+        self.metrics.store_failures.labels("budget").inc()
+        facts = Facts(subject=subject, app=app, direction="request", method=req.method,
+                      host=req.host)
+        decision = self.policy.evaluate(facts)
+        if decision.action is not Action.STEPUP:
+            return None
+        self.metrics.fail_closed.labels("stepup").inc()
+        page = unavailable(self.pages, decision, req, app)
+        self.record(replace(decision, action=Action.BLOCK), "request", req, subject, app,
+                    status=503, error="stepup: store over budget")
+        return Verdict(decision, page=page)
+
+    def stepup_page(self, decision: Decision, req: RequestInfo, subject: Subject,
+                    app: AppContext) -> Page | None:
+        """None when a valid grant covers the flow; else the challenge (or 503) to answer."""
+        params = (decision.rule.stepup_params if decision.rule is not None
+                  else StepUpParams())
+        scope = (app.app_id or req.host) if params.per_app else "*"
+        device = subject.device_id or "unknown"
+        try:
+            if subject.user is None:
+                blocked = replace(decision, action=Action.BLOCK,
+                                  message="This app needs a verified second factor, and the "
+                                          "gateway does not know who you are.")
+                return self.pages.blocked(blocked, req, app)
+            if self.mfa.valid_grant(subject.user, device, scope, max_age=params.max_age,
+                                    strength=params.strength):
+                self.metrics.stepup.labels("granted").inc()
+                return None
+            pending = self.mfa.new_pending(
+                url=req.url if is_navigation(req) and req.method in ("GET", "HEAD") else "",
+                user=subject.user, device=device, scope=scope, strength=params.strength,
+                max_age=params.max_age, decision_id=decision.id,
+                app_name=app.name or req.host)
+        except StoreError:
+            self.metrics.store_failures.labels("mfa").inc()
+            self.metrics.fail_closed.labels("stepup").inc()
+            return unavailable(self.pages, decision, req, app)
+        self.metrics.stepup.labels("challenged").inc()
+        url = portal_url(self.config.portal.host, f"/verify?r={pending.id}")
+        return challenge(self.pages, decision, req, app, url)
+
+    def _risk_response(self, taken: RiskResponseTaken) -> None:
+        self.audit.emit(AuditEvent(kind="risk", subject=SubjectInfo(user=taken.user),
+                                   action="risk_response",
+                                   detail={"score": taken.score, "threshold": taken.at,
+                                           "revoked_grants": taken.revoked,
+                                           "block_seconds": taken.block_seconds}))
+
     # -- evidence --------------------------------------------------------------------------
     def record(
         self,
@@ -233,6 +452,7 @@ class Engine:
         status: int | None = None,
         error: str | None = None,
         body_bytes: int = 0,
+        detail: dict[str, Any] | None = None,
     ) -> None:
         m = self.metrics
         app_label = (app.app_id if app else None) or "unlisted"
@@ -266,6 +486,7 @@ class Engine:
             unscannable=scan.unscannable if scan else None,
             bytes_scanned=scan.bytes_scanned if scan else 0,
             error=error,
+            detail=detail or {},
         )
         self.audit.emit(event)
 
@@ -277,6 +498,66 @@ class Engine:
 
     def detector_ids(self) -> Collection[str]:
         return {d.id for d in self.scanner.detectors}
+
+
+class BodyStream:
+    """One streamed body. ``feed(chunk)`` scans and returns what may be forwarded now: the
+    previous chunk, so the last one is always held back; ``finish()`` decides (and records,
+    once); ``release()`` hands over the held bytes when the verdict lets them through."""
+
+    def __init__(self, engine: Engine, direction: Direction, req: RequestInfo,
+                 subject: Subject, app: AppContext, scan: StreamScan | None,
+                 status: int | None) -> None:
+        self.engine = engine
+        self.direction: Direction = direction
+        self.req = req
+        self.subject = subject
+        self.app = app
+        self.status = status
+        self._scan = scan
+        self._held = b""
+        self._size = 0
+        self._seconds = 0.0
+        self.verdict: Verdict | None = None
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self.verdict is not None:
+            raise RuntimeError("body stream already finished")
+        self._size += len(chunk)
+        if self._scan is not None:
+            t0 = time.perf_counter()
+            self._scan.feed(chunk)
+            self._seconds += time.perf_counter() - t0
+        out, self._held = self._held, chunk
+        return out
+
+    def finish(self) -> Verdict:
+        if self.verdict is not None:
+            return self.verdict
+        scan = None
+        if self._scan is not None:
+            t0 = time.perf_counter()
+            scan = self._scan.finish()
+            self._seconds += time.perf_counter() - t0
+            self.engine.metrics.scan_seconds.labels(self.direction).observe(self._seconds)
+        self.verdict = self.engine.judge(
+            self.direction, self.req, self.subject, self.app, None, content_type=None,
+            content_encoding=None, status=self.status, streamed=True, scanned=scan,
+            body_size=self._size)
+        return self.verdict
+
+    def release(self) -> bytes:
+        """The held-back tail, only after a verdict that forwards the body."""
+        if self.verdict is None or self.verdict.decision.action is Action.BLOCK:
+            return b""
+        held, self._held = self._held, b""
+        return held
+
+    def close(self) -> None:
+        """Abandoned (the peer went away): free the scanner's stream, record nothing."""
+        if self._scan is not None and self.verdict is None:
+            self._scan.close()
+        self._held = b""
 
 
 def hmac_key_for(config: GatewayConfig) -> bytes:

@@ -42,3 +42,16 @@ class Metrics:
             "casb_audit_write_failures", "Audit sink write failures (event sent to stderr)",
             ["sink"], registry=r)
         self.rules = Gauge("casb_policy_rules", "Rules in the enforced policy", registry=r)
+        self.vault_ops = Counter(
+            "casb_vault_operations", "Tokens issued or resolved (ok), or why a tokenization "
+            "was refused (request blocked) or a token left in place", ["op", "result"],
+            registry=r)
+        self.stepup = Counter(
+            "casb_stepup", "Step-up checks: granted (a valid grant) or challenged", ["result"],
+            registry=r)
+        self.mfa_attempts = Counter(
+            "casb_mfa_attempts", "Second-factor attempts at the portal", ["method", "result"],
+            registry=r)
+        self.store_failures = Counter(
+            "casb_store_failures", "State store calls that failed or timed out", ["component"],
+            registry=r)

@@ -16,6 +16,7 @@ from ._mask import mask
 from ._model import DETECTOR_CATEGORIES, Confidence, Detector, load_detectors
 from ._scanner import Finding, Scanner, ScanResult
 from ._sniff import sniff_file_type
+from ._stream import StreamScan
 
 __all__ = [
     "DETECTOR_CATEGORIES",
@@ -25,6 +26,7 @@ __all__ = [
     "Limits",
     "ScanResult",
     "Scanner",
+    "StreamScan",
     "load_detectors",
     "mask",
     "sniff_file_type",

@@ -20,7 +20,14 @@ from gateway.errors import DecodeError, LimitExceeded
 
 from ._limits import Limits
 
-__all__ = ["CodecError", "decode_body", "encode_body", "parse_encodings", "unscannable_reason"]
+__all__ = [
+    "CodecError",
+    "StreamDecoder",
+    "decode_body",
+    "encode_body",
+    "parse_encodings",
+    "unscannable_reason",
+]
 
 _CHUNK = 64 * 1024
 _ZSTD_MAX_WINDOW = 8 * 1024 * 1024  # RFC 9659: zstd content-coding windows are at most 8 MiB
@@ -237,3 +244,94 @@ def encode_body(data: bytes, codings: Sequence[str]) -> bytes:
                 "unsupported content encoding", label=f"unsupported_encoding:{coding[:32]}"
             )
     return data
+
+
+# -- streaming ------------------------------------------------------------------------------
+
+
+class _RatioCap(_Cap):
+    """A stream's budget grows with what came in: at most ``max_ratio`` decoded bytes per
+    encoded byte (after ``ratio_floor_bytes``), whatever the stream's length."""
+
+    def __init__(self, owner: StreamDecoder, limits: Limits) -> None:
+        super().__init__(limits.ratio_floor_bytes, "ratio")
+        self.owner = owner
+        self.ratio = limits.max_ratio
+        self.floor = limits.ratio_floor_bytes
+
+    def _refresh(self) -> None:
+        self.limit = max(self.owner.encoded * self.ratio, self.floor)
+
+    @property
+    def request(self) -> int:
+        self._refresh()
+        return min(_CHUNK, self.limit - self.used + 1)
+
+    def take(self, n: int) -> None:
+        self._refresh()
+        super().take(n)
+
+
+class _ZstdStreamDecoder:
+    """Incremental zstd: the stream writer hands over output in ``_CHUNK`` pieces, each
+    charged to the budget as it comes, so a bomb stops one piece past the cap."""
+
+    def __init__(self, cap: _Cap) -> None:
+        self.cap = cap
+        self.out = bytearray()
+        dctx = zstandard.ZstdDecompressor(max_window_size=_ZSTD_MAX_WINDOW)
+        self.writer = dctx.stream_writer(
+            self, write_size=_CHUNK, write_return_read=True  # type: ignore[arg-type]
+        )
+
+    def write(self, data: bytes) -> int:  # called by zstandard with decoded output
+        self.cap.take(len(data))
+        self.out += data
+        return len(data)
+
+    def decode(self, data: bytes) -> bytes:
+        try:
+            self.writer.write(data)
+        except zstandard.ZstdError as e:
+            raise CodecError("corrupt zstd data", label="decode_error:zstd") from e
+        out = bytes(self.out)
+        self.out.clear()
+        return out
+
+    def flush(self) -> bytes:
+        return b""
+
+
+class StreamDecoder:
+    """Undo ``Content-Encoding`` chunk by chunk, with a ratio budget and bounded memory.
+
+    ``decode(chunk)`` returns what the chunk decodes to (possibly nothing yet); ``flush()``
+    checks the stream ended cleanly. Raises LimitExceeded or CodecError like decode_body.
+    """
+
+    def __init__(self, content_encoding: str | None, limits: Limits) -> None:
+        codings = parse_encodings(content_encoding)
+        if len(codings) > limits.max_depth:
+            raise LimitExceeded("too many stacked content encodings", limit="depth")
+        self.encoded = 0
+        self.decoders: list[_Decoder] = []
+        for coding in reversed(codings):
+            cap = _RatioCap(self, limits)
+            self.decoders.append(
+                _ZstdStreamDecoder(cap) if coding == "zstd" else _decoder(coding, cap)
+            )
+
+    def decode(self, chunk: bytes) -> bytes:
+        self.encoded += len(chunk)
+        data = chunk
+        for dec in self.decoders:
+            if not data:
+                break
+            data = dec.decode(data)
+        return data
+
+    def flush(self) -> bytes:
+        data = b""
+        for dec in self.decoders:
+            data = (dec.decode(data) if data else b"") + dec.flush()
+        return data

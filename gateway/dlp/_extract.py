@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import html
 import json
 import quopri
 import re
@@ -23,6 +24,7 @@ from typing import Any
 
 from gateway.errors import DecodeError, LimitExceeded
 
+from ._documents import EXTRACTABLE, Budget, Encrypted, extract_document
 from ._limits import Limits
 from ._sniff import ARCHIVE_TYPES, TEXT_TYPES, looks_textual, sniff_file_type
 
@@ -48,6 +50,13 @@ class Extracted:
     file_type: str | None
     unscannable: str | None = None
     rebuild: Rebuild | None = field(default=None, repr=False)
+    primary: int = -1
+    """Segments ``[0, primary)`` can be put back by ``rebuild``; the rest were derived
+    (decoded base64, hex, entities, percent-encoding, document text) and cannot."""
+
+    def __post_init__(self) -> None:
+        if self.primary < 0:
+            self.primary = len(self.segments)
 
 
 def _utf8(text: str) -> bytes:
@@ -268,9 +277,10 @@ def _split_multipart(data: bytes, boundary: bytes, limits: Limits) -> list[_Part
 
 def _extract_multipart(
     data: bytes, boundary: str, limits: Limits
-) -> tuple[list[Segment], Rebuild, str | None, str | None]:
+) -> tuple[list[Segment], Rebuild, str | None, str | None, int]:
     parts = _split_multipart(data, boundary.encode("latin-1", "replace"), limits)
     segments: list[Segment] = []
+    documents: list[Segment] = []  # text of files in parts: scanned, never rewritten
     owners: list[int] = []  # segment index -> part index
     file_type: str | None = None
     unscannable: str | None = None
@@ -285,6 +295,11 @@ def _extract_multipart(
         kind = sniff_file_type(body)
         if filename and file_type is None:
             file_type = kind
+        if kind in EXTRACTABLE:
+            pieces, reason = _documents(body, kind, limits)
+            documents += [Segment(f"{loc}!{inner}", text) for inner, text in pieces]
+            unscannable = unscannable or reason
+            continue
         if kind in ARCHIVE_TYPES and unscannable is None:
             unscannable = f"unsupported_file:{kind}"
         if kind not in TEXT_TYPES and not (kind is None and not filename and looks_textual(body)):
@@ -312,7 +327,7 @@ def _extract_multipart(
         out += data[pos:]
         return bytes(out)
 
-    return segments, rebuild, file_type, unscannable
+    return segments + documents, rebuild, file_type, unscannable, len(segments)
 
 
 def _decode_transfer(body: bytes, cte: str) -> bytes:
@@ -338,8 +353,13 @@ def extract(data: bytes, content_type: str | None, limits: Limits) -> Extracted:
     wide = charset.startswith(("utf-16", "utf-32"))
     if mime == "multipart/form-data" and params.get("boundary"):
         # the envelope is not a file (its parts may be binary); each part is sniffed instead
-        segments, rebuild, file_type, reason = _extract_multipart(data, params["boundary"], limits)
-        return Extracted(segments, file_type or kind, reason, rebuild)
+        segments, rebuild, file_type, reason, primary = _extract_multipart(
+            data, params["boundary"], limits)
+        return _derived(Extracted(segments, file_type or kind, reason, rebuild, primary), limits)
+    if kind in EXTRACTABLE:
+        pieces, reason = _documents(data, kind, limits)
+        docs = [Segment(f"file:{inner}", text) for inner, text in pieces]
+        return _derived(Extracted(docs, kind, reason, None, 0), limits)
     if kind is not None and kind not in TEXT_TYPES:
         reason = f"unsupported_file:{kind}" if kind in ARCHIVE_TYPES else None
         return Extracted([], kind, reason, lambda rep: data)
@@ -347,10 +367,114 @@ def extract(data: bytes, content_type: str | None, limits: Limits) -> Extracted:
         return Extracted([], None, None, lambda rep: data)  # unknown binary: not text
     if mime == "application/x-www-form-urlencoded":
         segments, rebuild = _extract_form(data, limits)
-        return Extracted(segments, kind, None, rebuild)
+        return _derived(Extracted(segments, kind, None, rebuild), limits)
     if _JSON_MIME.match(mime) or (kind == "json" and not mime.startswith("text/")):
         parsed = _extract_json(data, limits)
         if parsed is not None:
-            return Extracted(parsed[0], "json", None, parsed[1])
+            return _derived(Extracted(parsed[0], "json", None, parsed[1]), limits)
     segments, rebuild = _extract_text(data, charset, "body")
-    return Extracted(segments, kind or "text", None, rebuild)
+    return _derived(Extracted(segments, kind or "text", None, rebuild), limits)
+
+
+# -- documents and archives -----------------------------------------------------------------
+
+
+def _documents(
+    data: bytes, kind: str, limits: Limits
+) -> tuple[list[tuple[str, bytes]], str | None]:
+    """Text of a document or archive, and why it is unscannable if it is (bomb, encrypted)."""
+    budget = Budget(limits)
+    try:
+        pieces = extract_document(data, kind, budget)
+    except Encrypted as e:
+        return [], e.reason
+    except (LimitExceeded, DecodeError) as e:
+        from ._decode import unscannable_reason
+
+        return [], unscannable_reason(e)
+    reason = f"unsupported_file:{budget.unsupported[0]}" if budget.unsupported else None
+    return pieces, reason
+
+
+# -- what hides text: base64 and hex blobs, HTML entities, percent-encoding ------------------
+
+_B64 = re.compile(rb"[A-Za-z0-9+/_-]{24,}={0,2}")
+_HEX = re.compile(rb"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){12,}(?![0-9A-Fa-f])")
+_ENTITY = re.compile(rb"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_PCT = re.compile(rb"%[0-9A-Fa-f]{2}")
+_B64_ALT = bytes.maketrans(b"-_", b"+/")
+
+
+def _printable(data: bytes) -> bool:
+    """Decoded blobs count as text only when they read as text (random bytes do not)."""
+    if len(data) < 8:
+        return False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    good = sum(1 for c in text if c.isprintable() or c in "\t\r\n")
+    return good >= 0.95 * len(text)
+
+
+def _blobs(data: bytes, limits: Limits) -> list[tuple[str, bytes]]:
+    """Texts (and documents' texts) hidden in base64 or hex runs of one segment."""
+    out: list[tuple[str, bytes]] = []
+    for kind, pattern in (("base64", _B64), ("hex", _HEX)):
+        if kind == "hex" and not _HEX.search(data):
+            continue
+        for m in pattern.finditer(data):
+            token = m.group()
+            try:
+                if kind == "hex":
+                    raw = bytes.fromhex(token.decode("ascii"))
+                else:
+                    token = token.rstrip(b"=").translate(_B64_ALT)
+                    raw = base64.b64decode(token + b"=" * (-len(token) % 4), validate=True)
+            except (ValueError, binascii.Error):
+                continue
+            found = sniff_file_type(raw[:8192]) if len(raw) > 64 else None
+            if found in EXTRACTABLE:
+                pieces, _ = _documents(raw, found, limits)
+                out += [(f"{kind}!{inner}", text) for inner, text in pieces]
+            elif _printable(raw):
+                out.append((kind, raw))
+    return out
+
+
+def _layers(seg: Segment, limits: Limits) -> list[Segment]:
+    data = seg.data
+    out: list[Segment] = []
+    if b"&" in data and _ENTITY.search(data):
+        text = html.unescape(_text(data))
+        if text != _text(data):
+            out.append(Segment(f"{seg.location}/html", _utf8(text)))
+    if b"%" in data and len(_PCT.findall(data, 0, 1 << 20)) >= 2:
+        decoded = urllib.parse.unquote_to_bytes(data)
+        if decoded != data:
+            out.append(Segment(f"{seg.location}/url", decoded))
+    if len(data) >= 16:
+        for kind, raw in _blobs(data, limits):
+            out.append(Segment(f"{seg.location}/{kind}", raw))
+    return out
+
+
+def _derived(ex: Extracted, limits: Limits) -> Extracted:
+    """Add decoded layers of every segment, nested up to ``max_archive_depth`` layers."""
+    budget = limits.max_decoded_bytes
+    queue = [(seg, 0) for seg in ex.segments]
+    extra: list[Segment] = []
+    while queue:
+        seg, depth = queue.pop()
+        if depth >= limits.max_archive_depth:
+            continue
+        for new in _layers(seg, limits):
+            budget -= len(new.data)
+            if budget < 0 or len(extra) >= limits.max_parts:
+                ex.unscannable = ex.unscannable or "limit_exceeded:decoded_size"
+                ex.segments += extra
+                return ex
+            extra.append(new)
+            queue.append((new, depth + 1))
+    ex.segments += extra
+    return ex

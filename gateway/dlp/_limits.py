@@ -31,3 +31,13 @@ class Limits(BaseModel):
     """Multipart parts, form fields or JSON nodes."""
     max_matches: int = Field(default=100_000, ge=1)
     """Raw pattern matches per scan: each costs Python work, so a match flood is a budget."""
+    stream_threshold: int = Field(default=1 * MiB, ge=0)
+    """Bodies larger than this (or of unknown length) are scanned while they stream."""
+    stream_window: int = Field(default=256 * 1024, ge=4096)
+    """Recent bytes a streamed scan keeps to validate a match and read its context."""
+    max_archive_depth: int = Field(default=3, ge=0)
+    """Archives and documents inside archives and documents (and base64/hex layers)."""
+    max_entries: int = Field(default=10_000, ge=1)
+    """Members of one archive (zip, tar, 7z) or parts of one document."""
+    max_extract_seconds: float = Field(default=10.0, gt=0)
+    """Wall time spent extracting documents and archives of one body."""

@@ -124,8 +124,10 @@ class Detector(_Frozen):
     @field_validator("keywords")
     @classmethod
     def _lower_keywords(cls, words: tuple[str, ...]) -> tuple[str, ...]:
-        if any(not w.strip() or not w.isascii() for w in words):
-            raise ValueError("keywords must be non-empty ASCII")
+        # non-ASCII keywords (fødselsnummer, 身份证) match as UTF-8 bytes; the scanner folds
+        # only ASCII case, so they are written as they appear in lower-case text
+        if any(not w.strip() for w in words):
+            raise ValueError("keywords must be non-empty")
         return tuple(w.lower() for w in words)
 
     @field_validator("value_chars")

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import threading
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import hyperscan
 
@@ -24,6 +24,8 @@ from ._extract import Segment, extract
 from ._limits import Limits
 from ._mask import mask
 from ._model import Confidence, Detector, char_set, compile_database
+from ._normalize import Normalized, normalize_bytes, warm_up
+from ._stream import StreamScan, compile_stream_database
 from ._validators import VALIDATORS, Validator
 
 __all__ = ["Finding", "ScanResult", "Scanner"]
@@ -70,8 +72,10 @@ class _Compiled:
 class _Match:
     detector: int
     segment: int
-    start: int  # offsets in the joined buffer
+    start: int  # offsets in the joined (normalized) buffer
     end: int
+    seg_start: int  # offsets in the segment's original bytes (for rewrite and spans)
+    seg_end: int
     normalized: str
     value: str
     context: bool
@@ -116,9 +120,11 @@ class Scanner:
         index: tuple[tuple[int, int], ...],
         hmac_key: bytes,
         limits: Limits,
+        stream_database: hyperscan.Database | None = None,
     ) -> None:
         self.detectors = detectors
         self._db = database
+        self._stream_db = stream_database
         self._index = index
         self._key = hmac_key
         self._limits = limits
@@ -150,7 +156,40 @@ class Scanner:
         if len(set(ids)) != len(ids):
             raise ValueError("detector ids must be unique")
         db, index = compile_database(dets)
-        return cls(dets, db, index, bytes(hmac_key), limits)
+        stream_db = compile_stream_database(dets)
+        warm_up()
+        return cls(dets, db, index, bytes(hmac_key), limits, stream_db)
+
+    def with_limits(self, limits: Limits) -> Scanner:
+        """The same compiled detectors under other limits (no recompilation)."""
+        twin = Scanner(self.detectors, self._db, self._index, self._key, limits,
+                       self._stream_db)
+        twin._lock = self._lock  # one scratch space per database: share its lock too
+        return twin
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    @property
+    def lock(self) -> threading.Lock:
+        """Serializes use of the Hyperscan scratch space (block and stream scans)."""
+        return self._lock
+
+    @property
+    def stream_database(self) -> hyperscan.Database:
+        if self._stream_db is None:
+            self._stream_db = compile_stream_database(self.detectors)
+        return self._stream_db
+
+    def open_stream(
+        self, *, content_type: str | None, content_encoding: str | None
+    ) -> StreamScan:
+        """A scan fed chunk by chunk (``feed``), ended by ``finish()`` -> ScanResult.
+
+        Memory stays flat whatever the body's size; a value split across chunks is found.
+        """
+        return StreamScan(self, content_type, content_encoding)
 
     # -- public ---------------------------------------------------------------------------
 
@@ -186,6 +225,23 @@ class Scanner:
         """
         segments = [Segment(location, text.encode("utf-8", "surrogatepass"))]
         return [self._finding(m, segments) for m in self._scan(segments)]
+
+    def scan_spans(self, text: str, *, location: str = "text") -> list[tuple[Finding, int, int]]:
+        """Like :meth:`scan_text`, with each finding's ``start``/``end`` as Python string
+        offsets into ``text`` (the original text: normalization is mapped back).
+
+        Raises LimitExceeded (``limit="matches"``) when the match budget runs out.
+        """
+        data = text.encode("utf-8", "surrogatepass")
+        segments = [Segment(location, data)]
+        matches = self._scan(segments)
+        if text.isascii():
+            return [(self._finding(m, segments), m.seg_start, m.seg_end) for m in matches]
+        chars = _CharOffsets(data)
+        return [
+            (self._finding(m, segments), chars.at(m.seg_start), chars.at(m.seg_end))
+            for m in matches
+        ]
 
     def redact(
         self,
@@ -229,20 +285,20 @@ class Scanner:
             for m in self._scan(ex.segments)
             if wanted is None or self.detectors[m.detector].id in wanted
         ]
-        if not matches or ex.rebuild is None:
+        if not matches:
             return body
-        offsets = self._offsets(ex.segments)
+        if ex.rebuild is None or any(m.segment >= ex.primary for m in matches):
+            # a value inside a document, an archive or a decoded blob cannot be put back
+            raise DecodeError("matched values sit in content that cannot be rewritten")
         replacements: dict[int, bytes] = {}
         by_segment: dict[int, list[_Match]] = {}
         for m in matches:
             by_segment.setdefault(m.segment, []).append(m)
         for seg, found in by_segment.items():
             data = ex.segments[seg].data
-            base = offsets[seg]
             out = bytearray()
             pos = 0
-            for start, end, detector in _merged_spans(found):
-                s, e = start - base, end - base
+            for s, e, detector in _merged_spans(found):
                 value = data[s:e].decode("utf-8", "surrogatepass")
                 out += data[pos:s] + replace(self.detectors[detector].id, value).encode(
                     "utf-8", "surrogatepass"
@@ -271,7 +327,7 @@ class Scanner:
         if ex.unscannable is not None or ex.rebuild is None:
             raise DecodeError("body cannot be decoded and rebuilt")
         replacements: dict[int, bytes] = {}
-        for i, seg in enumerate(ex.segments):
+        for i, seg in enumerate(ex.segments[: ex.primary]):
             text = seg.data.decode("utf-8", "surrogatepass")
             new = fn(text)
             if new != text:
@@ -289,43 +345,42 @@ class Scanner:
         except _MatchFlood as e:
             return e.partial, unscannable_reason(e)
 
-    @staticmethod
-    def _offsets(segments: Sequence[Segment]) -> list[int]:
-        offsets, pos = [], 0
-        for seg in segments:
-            offsets.append(pos)
-            pos += len(seg.data) + len(_SEP)
-        return offsets
-
     def _scan(self, segments: Sequence[Segment]) -> list[_Match]:
         if not segments:
             return []
-        buf = segments[0].data if len(segments) == 1 else _SEP.join(s.data for s in segments)
+        norms = [normalize_bytes(s.data) for s in segments]
+        buf = norms[0].data if len(norms) == 1 else _SEP.join(n.data for n in norms)
         if not buf:
             return []
-        offsets = self._offsets(segments)
+        offsets, pos = [], 0
+        for n in norms:
+            offsets.append(pos)
+            pos += len(n.data) + len(_SEP)
         collector = _Collector(self._limits.max_matches)
         handler = collector.on_match  # strong reference for the duration of the scan
         try:
             with self._lock:
                 self._db.scan(buf, match_event_handler=handler)
         except hyperscan.ScanTerminated as e:
-            raise _MatchFlood(self._evaluate(buf, segments, offsets, collector.hits)) from e
+            raise _MatchFlood(self._evaluate(buf, norms, offsets, collector.hits)) from e
         except hyperscan.error as e:
             raise ScanError(f"hyperscan scan failed: {type(e).__name__}") from e
-        return self._evaluate(buf, segments, offsets, collector.hits)
+        return self._evaluate(buf, norms, offsets, collector.hits)
 
     def _evaluate(
         self,
         buf: bytes,
-        segments: Sequence[Segment],
+        norms: Sequence[Normalized],
         offsets: list[int],
         hits: list[tuple[int, int, int]],
+        *,
+        dedupe: bool = True,
     ) -> list[_Match]:
         lowered: bytes | None = None
         keyword_anywhere: dict[int, bool] = {}
         accepted: list[_Match] = []
         seen: set[tuple[int, int, int]] = set()
+        single = len(offsets) == 1
         for pattern_id, raw_start, raw_end in hits:
             d, p = self._index[pattern_id]
             comp = self._compiled[d]
@@ -338,9 +393,9 @@ class Scanner:
             if (d, start, end) in seen or start >= end:
                 continue
             seen.add((d, start, end))
-            seg = bisect.bisect_right(offsets, start) - 1
+            seg = 0 if single else bisect.bisect_right(offsets, start) - 1
             seg_start = offsets[seg]
-            seg_end = seg_start + len(segments[seg].data)
+            seg_end = seg_start + len(norms[seg].data)
             if end > seg_end:
                 continue  # spans two segments
             required = comp.detector.requires_keywords(p)
@@ -351,29 +406,62 @@ class Scanner:
                     keyword_anywhere[d] = any(k in lowered for k in comp.keywords)
                 if not keyword_anywhere[d]:
                     continue  # prefilter: no keyword anywhere, no weak match can count
-            value = buf[start:end].decode("utf-8", "replace")
-            normalized = comp.validator.compact(value) if comp.validator else value.strip()
-            if normalized in comp.allow:
+            judged = self._judge(comp, required, buf, start, end, seg_start, seg_end)
+            if judged is None:
                 continue
-            if comp.validator is not None and not comp.validator.is_valid(value):
-                continue
-            context = False
-            if comp.keywords:
-                w = comp.detector.keyword_window
-                # before and after the value, not inside it ("mail" in "mail.example.com")
-                before = buf[max(seg_start, start - w) : start].lower()
-                after = buf[end : min(seg_end, end + w)].lower()
-                context = any(k in before or k in after for k in comp.keywords)
-            if required and not context:
-                continue
-            conf = comp.detector.confidence
-            level = conf.base
-            if comp.validator is not None and conf.validated is not None:
-                level = max(level, conf.validated)
-            if context and conf.context is not None:
-                level = max(level, conf.context)
-            accepted.append(_Match(d, seg, start, end, normalized, value, context, level))
-        return _dedupe(accepted)
+            normalized, value, context, level = judged
+            omap = norms[seg].map
+            rs, re_ = start - seg_start, end - seg_start
+            if omap is not None:
+                rs, re_ = omap.start(rs), omap.end(re_)
+            accepted.append(
+                _Match(d, seg, start, end, rs, re_, normalized, value, context, level)
+            )
+        return _dedupe(accepted) if dedupe else accepted
+
+    def _evaluate_stream(
+        self, window: bytes, hits: list[tuple[int, int, int]], base: int
+    ) -> list[_Match]:
+        """Judge stream hits (offsets into ``window``); returned offsets are stream offsets."""
+        found = self._evaluate(window, [Normalized(window, None)], [0], hits, dedupe=False)
+        return [replace(m, start=m.start + base, end=m.end + base) for m in found]
+
+    def _judge(
+        self,
+        comp: _Compiled,
+        required: bool,
+        buf: bytes,
+        start: int,
+        end: int,
+        lo: int,
+        hi: int,
+    ) -> tuple[str, str, bool, Confidence] | None:
+        """Allow-list, validator, keyword window and confidence of one trimmed match.
+
+        ``lo``/``hi`` bound the context window (the segment, or what a stream still holds).
+        """
+        value = buf[start:end].decode("utf-8", "replace")
+        normalized = comp.validator.compact(value) if comp.validator else value.strip()
+        if normalized in comp.allow:
+            return None
+        if comp.validator is not None and not comp.validator.is_valid(value):
+            return None
+        context = False
+        if comp.keywords:
+            w = comp.detector.keyword_window
+            # before and after the value, not inside it ("mail" in "mail.example.com")
+            before = buf[max(lo, start - w) : start].lower()
+            after = buf[end : min(hi, end + w)].lower()
+            context = any(k in before or k in after for k in comp.keywords)
+        if required and not context:
+            return None
+        conf = comp.detector.confidence
+        level = conf.base
+        if comp.validator is not None and conf.validated is not None:
+            level = max(level, conf.validated)
+        if context and conf.context is not None:
+            level = max(level, conf.context)
+        return normalized, value, context, level
 
     def _finding(self, m: _Match, segments: Sequence[Segment]) -> Finding:
         det = self.detectors[m.detector]
@@ -406,11 +494,28 @@ def _dedupe(matches: list[_Match]) -> list[_Match]:
 
 
 def _merged_spans(matches: list[_Match]) -> list[tuple[int, int, int]]:
-    """Across detectors: overlapping spans merge into their union (start, end, first detector)."""
+    """Across detectors: overlapping spans (original segment offsets) merge into their union."""
     spans: list[tuple[int, int, int]] = []
-    for m in sorted(matches, key=lambda m: (m.start, m.end)):
-        if spans and m.start < spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], m.end), spans[-1][2])
+    for m in sorted(matches, key=lambda m: (m.seg_start, m.seg_end)):
+        if spans and m.seg_start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], m.seg_end), spans[-1][2])
         else:
-            spans.append((m.start, m.end, m.detector))
+            spans.append((m.seg_start, m.seg_end, m.detector))
     return spans
+
+
+class _CharOffsets:
+    """UTF-8 byte offsets to string offsets; monotonic queries are answered incrementally."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.byte = 0
+        self.char = 0
+
+    def at(self, offset: int) -> int:
+        if offset < self.byte:
+            self.byte = self.char = 0
+        # offsets fall on character boundaries (matches map back to whole characters)
+        self.char += len(self.data[self.byte : offset].decode("utf-8", "surrogatepass"))
+        self.byte = offset
+        return self.char

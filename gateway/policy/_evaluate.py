@@ -194,10 +194,10 @@ class PolicySet:
         )
 
     def covered(self, facts: Facts) -> bool:
-        """Whether an enforcing content rule (block/redact) applies to this flow."""
+        """Whether an enforcing content rule (block/redact/tokenize) applies to this flow."""
         return any(
             e.rule.mode is Mode.ENFORCE
-            and e.rule.action in (Action.BLOCK, Action.REDACT)
+            and e.rule.action in (Action.BLOCK, Action.REDACT, Action.TOKENIZE)
             and e.rule.when.needs_content
             and self._context_ok(e.rule.when, facts, None)
             for e in self._rules

@@ -17,7 +17,7 @@ HERE = Path(__file__).parent
 
 CONFIG = """\
 identity:
-  ip_map: {"127.0.0.0/8": alice}
+  ip_map: {"127.0.0.0/8": alice, "127.0.0.3/32": carol}
   directory: directory.yaml
 policy:
   dir: policies
@@ -26,6 +26,7 @@ policy:
 portal:
   brand_name: Example Corp Security
   support_contact: security@example.com
+mfa: {max_failures: 4, lockout_seconds: 120, failure_delay: 0.05, max_failure_delay: 0.2}
 """
 
 

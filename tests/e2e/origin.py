@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ HOSTS = [
     "www.dropbox.com",
     "content.dropboxapi.com",
     "github.com",
+    "console.aws.amazon.com",
 ]
 
 
@@ -137,6 +139,7 @@ def serve(cert_file: Path, key_file: Path) -> tuple[Origin, ThreadingHTTPServer]
             # The TLS handshake runs here, in the connection's own thread: a failed handshake
             # then closes its socket instead of leaking it from accept().
             self.request.settimeout(30)
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             try:
                 self.request = tls.wrap_socket(self.request, server_side=True)
             except (OSError, ssl.SSLError):
@@ -164,7 +167,7 @@ def serve(cert_file: Path, key_file: Path) -> tuple[Origin, ThreadingHTTPServer]
             with origin.lock:
                 origin.received.append(rec)
             extra: list[tuple[str, str]] = []
-            if self.path.startswith("/echo"):
+            if self.path.startswith("/echo") or "echo=1" in self.path:
                 out, ctype = body, self.headers.get("content-type", "application/octet-stream")
                 if self.headers.get("content-encoding"):
                     extra.append(("Content-Encoding", self.headers["content-encoding"]))

@@ -256,8 +256,8 @@ def test_a_broken_policy_reload_is_refused_and_the_old_policy_keeps_enforcing(
         assert fresh_origin.requests_to("/upload/drive") == []
         assert "zz-broken.yaml:4" in gateway.output()
     finally:
+        ok = metric(gateway, "casb_policy_reloads_total", result="ok")
         broken.unlink()
-    ok = metric(gateway, "casb_policy_reloads_total", result="ok")
     deadline = time.monotonic() + 10
     while metric(gateway, "casb_policy_reloads_total", result="ok") == ok:
         assert time.monotonic() < deadline, "the fixed policy was not reloaded"

@@ -14,7 +14,7 @@ def test_defaults_need_no_file_and_no_redis() -> None:
     cfg = load_config(environ={})
     assert (cfg.listen.host, cfg.listen.port, cfg.admin.port) == ("127.0.0.1", 8080, 9090)
     assert cfg.store_url.startswith("sqlite:///") and cfg.store_url.endswith("certs/state.db")
-    assert cfg.policy.packs == ("default",)
+    assert cfg.policy.packs == ("ai-apps", "default")
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:

@@ -129,3 +129,51 @@ def test_scanner_compiles_a_subset_of_detectors() -> None:
     only_cards = Scanner.build([d for d in SHIPPED if d.id == "credit_card"], hmac_key=HMAC_KEY)
     found = only_cards.scan_text("4111 1111 1111 1111 jane@example.com")
     assert [f.detector for f in found] == ["credit_card"]
+
+
+def test_shipped_table_has_the_full_library() -> None:
+    assert len(SHIPPED) >= 80
+    assert {d.category for d in SHIPPED} == {"pii", "financial", "health", "credentials",
+                                             "network"}
+    national = {c for d in SHIPPED if d.category == "pii" for c in d.countries}
+    assert len(national) >= 25
+
+
+def test_a_checksum_validated_identifier_with_context_is_high() -> None:
+    for det in SHIPPED:
+        if det.validator and det.keywords and det.category in ("pii", "financial", "health"):
+            conf = det.confidence
+            best = max(c for c in (conf.base, conf.validated, conf.context) if c is not None)
+            assert best is Confidence.HIGH or det.validator in {
+                "birth_date", "icd10", "phone", "ipv4", "mac", "gb_nino", "in_pan", "us_mbi",
+            }, det.id
+
+
+def test_a_weak_pattern_without_context_never_reaches_medium() -> None:
+    """No validator and no mandatory keyword: only low confidence until a keyword is near."""
+    for det in SHIPPED:
+        weak = [i for i in range(len(det.patterns)) if not det.requires_keywords(i)]
+        if det.validator is None and weak and det.category != "credentials":
+            assert det.confidence.base is Confidence.LOW, det.id
+
+
+@pytest.mark.parametrize(
+    ("text", "detector", "confidence"),
+    [
+        ("applicant 536-22-1234 approved", "us_ssn", Confidence.MEDIUM),
+        ("SSN: 536-22-1234", "us_ssn", Confidence.HIGH),
+        ("server 10.20.30.40 is down", "ipv4_address", Confidence.MEDIUM),
+        ("see 10.20.30.40 later", "ipv4_address", Confidence.LOW),
+        ("Card number 4111 1111 1111 1111", "credit_card", Confidence.HIGH),
+    ],
+)
+def test_confidence_follows_validator_and_keywords(
+    scanner: Scanner, text: str, detector: str, confidence: Confidence
+) -> None:
+    found = {f.detector: f.confidence for f in scanner.scan_text(text)}
+    assert found[detector] is confidence
+
+
+def test_non_ascii_keywords_give_context(scanner: Scanner) -> None:
+    found = {f.detector: f for f in scanner.scan_text("Fødselsnummer: 151086 95088")}
+    assert found["no_fodselsnummer"].context

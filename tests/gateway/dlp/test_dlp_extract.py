@@ -191,10 +191,13 @@ def _docx() -> bytes:
     return buf.getvalue()
 
 
-def test_office_documents_are_reported_unscannable_for_now(scanner: Scanner) -> None:
+def test_office_documents_are_extracted_and_scanned(scanner: Scanner) -> None:
     result = scanner.scan_body(_docx(), content_type="text/plain", content_encoding=None)
     assert result.file_type == "docx"
-    assert result.unscannable == "unsupported_file:docx"
+    assert result.unscannable is None
+    assert [(f.detector, f.location) for f in result.findings] == [
+        ("credit_card", "file:word/document.xml")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,303 @@
+"""Streaming scans: a body scanned chunk by chunk in flat memory, whatever its size.
+
+One Hyperscan stream per body over a second database compiled in stream mode with a large
+start-of-match horizon, so a value split across chunks (HTTP/1 reads, HTTP/2 frames) is found
+as if the body were one block. Hyperscan only reports offsets; to validate a match and look
+for keywords around it, the stream keeps a bounded window of the most recent (decoded,
+normalized) bytes. A match is judged once ``keyword_window`` bytes after it have arrived (or
+at the end), then dropped from memory: what is kept is the findings, never the body.
+
+Content encodings are undone incrementally under a ratio budget; UTF-8 text is normalized
+as it goes; url-encoded forms are percent-decoded as they go. Bodies whose structure has to
+be seen whole (multipart, archives, office documents, PDF) are also spooled to a temporary
+file up to ``max_body_bytes`` and extracted at the end like a buffered body; bigger ones
+keep the streamed findings and are marked unscannable (``limit_exceeded:body_size``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import tempfile
+import urllib.parse
+from typing import TYPE_CHECKING
+
+import hyperscan
+
+from gateway.errors import DecodeError, LimitExceeded, ScanError
+
+from ._decode import StreamDecoder, unscannable_reason
+from ._extract import Segment, parse_content_type
+from ._model import FLAGS, Detector
+from ._normalize import normalize_chunk_text
+from ._sniff import sniff_file_type
+
+if TYPE_CHECKING:
+    from ._scanner import Finding, Scanner, ScanResult, _Match
+
+__all__ = ["StreamScan", "compile_stream_database"]
+
+_SPOOL_MEMORY = 1024 * 1024
+_STRUCTURED = frozenset(
+    {"zip", "docx", "xlsx", "pptx", "odt", "ods", "odp", "pdf", "gzip", "tar", "7z", "bzip2", "xz"}
+)
+"""File types whose content is only readable whole: spooled and extracted at the end."""
+_SKIP = frozenset({"png", "jpeg", "gif", "webp", "bmp", "tiff", "ico", "mp3", "ogg", "flac",
+                   "mp4", "wasm", "elf"})
+"""Media and executables: their bytes are counted, not scanned (as for buffered bodies)."""
+_PCT_TAIL = re.compile(rb"%[0-9A-Fa-f]?$")
+
+
+def compile_stream_database(detectors: tuple[Detector, ...]) -> hyperscan.Database:
+    """The stream-mode twin of the block database (same expressions, ids and flags)."""
+    index = [(d, p) for d, det in enumerate(detectors) for p in range(len(det.patterns))]
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_STREAM | hyperscan.HS_MODE_SOM_HORIZON_LARGE)
+    try:
+        db.compile(
+            expressions=[detectors[d].patterns[p].regex.encode() for d, p in index],
+            ids=list(range(len(index))),
+            elements=len(index),
+            flags=[FLAGS] * len(index),
+        )
+    except hyperscan.error as e:
+        raise ScanError(f"stream database does not compile: {e}") from e
+    return db
+
+
+class _Flood(Exception):
+    pass
+
+
+class StreamScan:
+    """One body, fed chunk by chunk: ``feed(chunk)`` then ``finish()`` -> ScanResult.
+
+    ``feed`` never raises for bad content: the first problem is kept as the unscannable
+    reason and the rest of the body is only counted. Call ``close()`` when a stream is
+    abandoned (a client that went away) to release the Hyperscan stream.
+    """
+
+    def __init__(
+        self, scanner: Scanner, content_type: str | None, content_encoding: str | None
+    ) -> None:
+        self._scanner = scanner
+        self._limits = scanner.limits
+        mime, _ = parse_content_type(content_type)
+        self._content_type = content_type
+        self._form = mime == "application/x-www-form-urlencoded"
+        self._multipart = mime.startswith("multipart/")
+        self.unscannable: str | None = None
+        self.file_type: str | None = None
+        self.bytes_in = 0
+        self.bytes_scanned = 0
+        self._decoder: StreamDecoder | None = None
+        try:
+            self._decoder = StreamDecoder(content_encoding, self._limits)
+        except (DecodeError, LimitExceeded) as e:
+            self.unscannable = unscannable_reason(e)
+        self._utf8 = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        self._pct_tail = b""
+        self._started = False
+        self._scan_on = True
+        self._window = bytearray()
+        self._base = 0  # stream offset of _window[0]
+        self._total = 0  # stream offset after the last scanned byte
+        self._keep = self._limits.stream_window
+        self._after = max((d.keyword_window for d in scanner.detectors), default=0)
+        self._pending: list[tuple[int, int, int]] = []
+        self._raw_hits = 0
+        self._matches: list[_Match] = []
+        self._seen: set[tuple[int, int, int]] = set()
+        self._spool: tempfile.SpooledTemporaryFile[bytes] | None = None
+        self._spooled = 0
+        self._spool_over = False
+        self._handler = self._on_match  # strong reference: hyperscan 0.9.1 needs it
+        self._hs: hyperscan.Stream | None = scanner.stream_database.stream(
+            match_event_handler=self._handler
+        )
+        self._hs.__enter__()
+        self._closed = False
+
+    # -- hyperscan callback -----------------------------------------------------------------
+
+    def _on_match(self, pattern: int, start: int, end: int, flags: int, context: object) -> bool:
+        self._pending.append((pattern, start, end))
+        self._raw_hits += 1
+        return self._raw_hits >= self._limits.max_matches
+
+    # -- feeding ----------------------------------------------------------------------------
+
+    def feed(self, chunk: bytes) -> None:
+        """Scan one piece of the body as it came on the wire (still content-encoded)."""
+        self.bytes_in += len(chunk)
+        if not chunk or self._decoder is None or not self._scan_on:
+            return
+        try:
+            data = self._decoder.decode(chunk)
+        except (DecodeError, LimitExceeded) as e:
+            self._stop(unscannable_reason(e))
+            return
+        self._take(data)
+
+    def _take(self, data: bytes) -> None:
+        if not data:
+            return
+        if not self._started:
+            self._started = True
+            kind = sniff_file_type(data[:4096])
+            self.file_type = kind
+            if kind in _STRUCTURED or self._multipart:
+                # closed in finish() or close(), whichever comes first
+                self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+                    max_size=_SPOOL_MEMORY)
+            if kind in _SKIP:
+                self._scan_on = self._spool is not None
+                self._hs_off()
+        if self._spool is not None and not self._spool_over:
+            if self._spooled + len(data) > self._limits.max_body_bytes:
+                self._spool_over = True
+                self._spool.close()
+            else:
+                self._spool.write(data)
+                self._spooled += len(data)
+        if self._hs is None:
+            return
+        if self._form:
+            data = self._percent_decode(data)
+        if not data.isascii() or self._utf8.getstate()[0]:
+            text = self._utf8.decode(data)
+            data = normalize_chunk_text(text).encode("utf-8", "surrogateescape")
+        self._scan(data)
+
+    def _percent_decode(self, data: bytes) -> bytes:
+        data = self._pct_tail + data
+        tail = _PCT_TAIL.search(data[-3:])
+        if tail is not None:
+            cut = len(data) - (len(data[-3:]) - tail.start())
+            data, self._pct_tail = data[:cut], data[cut:]
+        else:
+            self._pct_tail = b""
+        return urllib.parse.unquote_to_bytes(data.replace(b"+", b" "))
+
+    def _scan(self, data: bytes) -> None:
+        assert self._hs is not None
+        self._window += data
+        self._total += len(data)
+        self.bytes_scanned += len(data)
+        try:
+            with self._scanner.lock:
+                self._hs.scan(data)
+        except hyperscan.ScanTerminated:
+            self._judge(final=True)
+            self._stop("limit_exceeded:matches")
+            return
+        except hyperscan.error as e:
+            raise ScanError(f"hyperscan stream scan failed: {type(e).__name__}") from e
+        self._judge(final=False)
+        # keep what a later match may still need: the window, and the earliest pending start
+        keep_from = self._total - self._keep
+        if self._pending:
+            keep_from = min(keep_from, min(p[1] for p in self._pending))
+        cut = keep_from - self._base
+        if cut > len(self._window) // 2 and cut > 0:
+            del self._window[:cut]
+            self._base += cut
+
+    def _judge(self, *, final: bool) -> None:
+        if not self._pending:
+            return
+        ready = self._pending if final else [p for p in self._pending if p[2] + self._after
+                                             <= self._total]
+        if not ready:
+            return
+        self._pending = [] if final else [p for p in self._pending if p[2] + self._after
+                                          > self._total]
+        buf = bytes(self._window)
+        base = self._base
+        hits = [(p, s - base, e - base) for p, s, e in ready if s >= base]
+        # matches that started before the window are longer than any value we validate
+        for m in self._scanner._evaluate_stream(buf, hits, base):
+            if len(self._matches) >= self._limits.max_matches:
+                self._stop("limit_exceeded:matches")
+                return
+            self._matches.append(m)
+
+    def _hs_off(self) -> None:
+        if self._hs is not None:
+            try:
+                with self._scanner.lock:
+                    self._hs.__exit__(None, None, None)
+            except hyperscan.error:
+                pass  # closing only reports end-of-data matches; a failed close has none
+            self._hs = None
+
+    def _stop(self, reason: str) -> None:
+        if self.unscannable is None:
+            self.unscannable = reason
+        self._scan_on = False
+        self._pending.clear()
+        self._hs_off()
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+    # -- the end ----------------------------------------------------------------------------
+
+    def finish(self) -> ScanResult:
+        """End of body: flush decoders, close the stream (end-of-data matches), judge all."""
+        from ._scanner import ScanResult, _dedupe
+
+        if self._closed:
+            raise RuntimeError("stream already finished")
+        if self._decoder is not None and self._scan_on:
+            try:
+                self._take(self._decoder.flush())
+                if self._pct_tail and self._hs is not None:
+                    self._scan(self._pct_tail)
+                rest = self._utf8.decode(b"", final=True)
+                if rest and self._hs is not None:
+                    self._scan(rest.encode("utf-8", "surrogateescape"))
+            except (DecodeError, LimitExceeded) as e:
+                self._stop(unscannable_reason(e))
+        if self._hs is not None:
+            try:
+                with self._scanner.lock:
+                    self._hs.__exit__(None, None, None)  # reports matches ending at the end
+            except hyperscan.ScanTerminated:
+                self.unscannable = self.unscannable or "limit_exceeded:matches"
+            self._hs = None
+            self._judge(final=True)
+        self._closed = True
+        segments = [Segment("body", b"")]
+        findings: tuple[Finding, ...] = tuple(
+            self._scanner._finding(m, segments) for m in _dedupe(self._matches)
+        )
+        result = ScanResult(findings, self.bytes_scanned, self.file_type, self.unscannable)
+        if self._spool is not None:
+            result = self._finish_spool(result)
+        return result
+
+    def _finish_spool(self, streamed: ScanResult) -> ScanResult:
+        from ._scanner import ScanResult
+
+        spool, self._spool = self._spool, None
+        assert spool is not None
+        if self._spool_over:
+            return ScanResult(streamed.findings, streamed.bytes_scanned, streamed.file_type,
+                              streamed.unscannable or "limit_exceeded:body_size")
+        with spool:
+            spool.seek(0)
+            whole = spool.read()
+        if streamed.unscannable is not None:
+            return streamed
+        # the structured scan sees everything the streamed one saw, and where it was
+        return self._scanner.scan_body(whole, content_type=self._content_type,
+                                       content_encoding=None)
+
+    def close(self) -> None:
+        """Release the Hyperscan stream and the spool without a verdict (abandoned body)."""
+        self._closed = True
+        self._pending.clear()
+        self._hs_off()
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None

@@ -1,0 +1,388 @@
+"""MFA state in the store: factors, invitations, grants, the way back, brute-force limits.
+
+Every method is synchronous and bounded by the store's timeout; the proxy calls them from a
+worker thread (``asyncio.to_thread``) so the event loop never waits on the store.
+
+Keys (under the store's namespace; user names are percent-quoted so ``:`` cannot collide):
+
+    mfa:u:USER                 the user's factors (JSON; TOTP secret sealed with AES-GCM)
+    mfa:pend:USER              a TOTP secret shown during enrollment, not yet confirmed (TTL)
+    mfa:inv:USER               keyed hash of a one-time enrollment code (TTL)
+    mfa:bk:USER:HASH           one unused backup code each (keyed hash; deleting = using)
+    mfa:used:USER:STEP         a TOTP time step already accepted (set only if absent, TTL)
+    mfa:fail:USER              consecutive failures; mfa:lock:USER while locked (TTL)
+    mfa:wait:USER              progressive delay: no attempt is checked before it expires
+    mfa:epoch:USER             revocation epoch; a grant counts only with the current one
+    mfa:g:USER:DEVICE:SCOPE    a verified grant (JSON, TTL = its maximum age)
+    mfa:ret:ID                 a pending step-up: original URL, scope, strength (TTL)
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote
+
+from gateway.config import MfaConfig
+from gateway.errors import StoreError
+from gateway.mfa._crypto import Sealer
+from gateway.mfa._totp import TotpParams, matching_step, new_secret, provisioning_uri
+from gateway.state import Store
+
+Strength = Literal["any", "phishing_resistant"]
+Method = Literal["totp", "backup"]
+METHOD_STRENGTH: dict[str, Strength] = {"totp": "any", "backup": "any"}
+"""Strength a verified method gives a grant; a phishing-resistant factor (WebAuthn) is not
+implemented yet, so rules asking for ``phishing_resistant`` cannot be satisfied."""
+BACKUP_CODES = 10
+_BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+
+
+def _q(value: str) -> str:
+    return quote(value, safe="")
+
+
+class Locked(Exception):
+    """The account is locked after too many failures; ``retry_after`` seconds remain."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"locked for {retry_after:.0f}s")
+
+
+class TooSoon(Exception):
+    """An attempt came before the progressive delay after the last failure ran out."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"retry in {retry_after:.1f}s")
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    ok: bool
+    failures: int = 0
+    """Consecutive failures after this attempt (0 after a success)."""
+    locked: bool = False
+    delay: float = 0.0
+    """Seconds the caller should wait before answering a failure (progressive)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingStepUp:
+    """Where to send the user back to after verification, and what the grant must be."""
+
+    id: str
+    url: str
+    user: str
+    device: str
+    scope: str
+    strength: Strength
+    max_age: int
+    decision_id: str
+    app_name: str
+
+    def to_json(self) -> bytes:
+        return json.dumps({k: getattr(self, k) for k in self.__slots__}).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    strength: Strength
+    method: str
+    issued_at: float
+    epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    user: str
+    methods: tuple[str, ...]
+    backup_codes_left: int
+    failures: int
+    locked_for: float | None
+    grants: tuple[str, ...]
+    invited: bool
+
+
+@dataclass
+class UserRecord:
+    totp: dict[str, Any] | None = None
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return ("totp",) if self.totp else ()
+
+    def to_json(self) -> bytes:
+        return json.dumps({"totp": self.totp}, sort_keys=True).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes | None) -> UserRecord:
+        if raw is None:
+            return cls()
+        return cls(totp=json.loads(raw).get("totp"))
+
+
+class MfaService:
+    """Factors, grants and limits for every user, kept in the shared store."""
+
+    def __init__(self, store: Store, config: MfaConfig, sealer: Sealer, *,
+                 issuer: str, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.config = config
+        self.sealer = sealer
+        self.issuer = config.totp.issuer or issuer
+        self.params = TotpParams(config.totp.algorithm, config.totp.digits, config.totp.period)
+        self.clock = clock
+
+    # -- the user's record -------------------------------------------------------------
+    def record(self, user: str) -> UserRecord:
+        return UserRecord.from_json(self.store.get(f"mfa:u:{_q(user)}"))
+
+    def _update(self, user: str, change: Callable[[UserRecord], None]) -> UserRecord:
+        key = f"mfa:u:{_q(user)}"
+        for _ in range(20):
+            raw = self.store.get(key)
+            rec = UserRecord.from_json(raw)
+            change(rec)
+            if self.store.compare_and_set(key, raw, rec.to_json()):
+                return rec
+        raise StoreError("the MFA record kept changing; try again")
+
+    def enrolled(self, user: str) -> bool:
+        return bool(self.record(user).methods)
+
+    # -- invitations -------------------------------------------------------------------
+    def invite(self, user: str) -> str:
+        """A one-time enrollment code for ``user`` (replaces an earlier one)."""
+        code = "-".join(secrets.token_hex(3) for _ in range(3))
+        self.store.set(f"mfa:inv:{_q(user)}",
+                       self.sealer.digest(code, purpose="invite", user=user).encode(),
+                       ttl=self.config.invite_ttl)
+        return code
+
+    def invited(self, user: str) -> bool:
+        return self.store.get(f"mfa:inv:{_q(user)}") is not None
+
+    def _invite_ok(self, user: str, code: str) -> bool:
+        stored = self.store.get(f"mfa:inv:{_q(user)}")
+        want = self.sealer.digest(code.strip().lower(), purpose="invite", user=user).encode()
+        return stored is not None and secrets.compare_digest(stored, want)
+
+    def may_enroll(self, user: str) -> Literal["yes", "needs_invite", "enrolled"]:
+        if self.enrolled(user):
+            return "enrolled"
+        return "yes" if self.config.self_enrollment else "needs_invite"
+
+    # -- TOTP ---------------------------------------------------------------------------
+    def begin_totp(self, user: str) -> tuple[str, str]:
+        """A new secret, kept sealed as pending until a code from it is confirmed."""
+        key = f"mfa:pend:{_q(user)}"
+        raw = self.store.get(key)
+        if raw is not None:
+            secret = self.sealer.open(raw.decode(), purpose="totp-pending", user=user).decode()
+        else:
+            secret = new_secret(self.params)
+            self.store.set(key, self.sealer.seal(secret.encode(), purpose="totp-pending",
+                                                 user=user).encode(), ttl=self.config.return_ttl)
+        return secret, self.uri(user, secret)
+
+    def uri(self, user: str, secret: str) -> str:
+        return provisioning_uri(self.params, secret, user=user, issuer=self.issuer)
+
+    def _totp_entry(self, user: str, secret: str) -> dict[str, Any]:
+        return {"secret": self.sealer.seal(secret.encode(), purpose="totp", user=user),
+                "algorithm": self.params.algorithm, "digits": self.params.digits,
+                "period": self.params.period, "created": self.clock()}
+
+    def enroll_totp(self, user: str) -> str:
+        """Provision directly (admin): store a new secret and return its otpauth:// URI."""
+        secret = new_secret(self.params)
+        entry = self._totp_entry(user, secret)
+        self._update(user, lambda rec: setattr(rec, "totp", entry))
+        return self.uri(user, secret)
+
+    def _check_totp(self, user: str, secret: str, params: TotpParams, code: str) -> bool:
+        step = matching_step(params, secret, code, now=self.clock(),
+                             window=self.config.totp.window)
+        if step is None:
+            return False
+        # Accepted once only, across every gateway process: the first writer wins.
+        return self.store.set(f"mfa:used:{_q(user)}:{step}", b"1", only_if_absent=True,
+                              ttl=params.period * (2 * self.config.totp.window + 2))
+
+    def _verify_totp(self, user: str, code: str) -> bool:
+        entry = self.record(user).totp
+        if not entry:
+            return False
+        secret = self.sealer.open(entry["secret"], purpose="totp", user=user).decode()
+        params = TotpParams(entry["algorithm"], int(entry["digits"]), int(entry["period"]))
+        return self._check_totp(user, secret, params, code)
+
+    def _confirm_totp(self, user: str, code: str) -> bool:
+        raw = self.store.get(f"mfa:pend:{_q(user)}")
+        if raw is None:
+            return False
+        secret = self.sealer.open(raw.decode(), purpose="totp-pending", user=user).decode()
+        if not self._check_totp(user, secret, self.params, code):
+            return False
+        entry = self._totp_entry(user, secret)
+        self._update(user, lambda rec: setattr(rec, "totp", entry))
+        self.store.delete(f"mfa:pend:{_q(user)}")
+        return True
+
+    # -- backup codes -------------------------------------------------------------------
+    def new_backup_codes(self, user: str) -> list[str]:
+        """Ten fresh single-use codes (earlier ones stop working); shown once, stored hashed."""
+        self.store.delete_prefix(f"mfa:bk:{_q(user)}:")
+        codes = []
+        for _ in range(BACKUP_CODES):
+            raw = "".join(secrets.choice(_BACKUP_ALPHABET) for _ in range(10))
+            codes.append(f"{raw[:5]}-{raw[5:]}")
+            digest = self.sealer.digest(raw, purpose="backup", user=user)
+            self.store.set(f"mfa:bk:{_q(user)}:{digest}", b"1")
+        return codes
+
+    def backup_codes_left(self, user: str) -> int:
+        return len(self.store.keys(f"mfa:bk:{_q(user)}:"))
+
+    def _use_backup(self, user: str, code: str) -> bool:
+        raw = code.strip().lower().replace("-", "").replace(" ", "")
+        if len(raw) != 10:
+            return False
+        digest = self.sealer.digest(raw, purpose="backup", user=user)
+        return self.store.delete(f"mfa:bk:{_q(user)}:{digest}")  # atomic: used once
+
+    # -- attempts and brute-force limits -------------------------------------------------
+    def check_allowed(self, user: str) -> None:
+        """Raise Locked or TooSoon before any code is looked at."""
+        ttl = self.store.ttl(f"mfa:lock:{_q(user)}")
+        if ttl is not None:
+            raise Locked(ttl)
+        wait = self.store.ttl(f"mfa:wait:{_q(user)}")
+        if wait is not None:
+            raise TooSoon(wait)
+
+    def attempt(self, user: str, method: Method, code: str, *,
+                invite_code: str | None = None) -> Attempt:
+        """Check one code under the account's limits. Raises Locked or TooSoon."""
+        self.check_allowed(user)
+        ok = invite_code is None or self._invite_ok(user, invite_code)
+        if ok:
+            if method == "totp":
+                ok = (self._confirm_totp(user, code) if invite_code is not None
+                      or not self.record(user).totp else self._verify_totp(user, code))
+            elif method == "backup":
+                ok = self._use_backup(user, code)
+            else:
+                ok = False
+        if ok:
+            self.succeeded(user, consume_invite=invite_code is not None)
+            return Attempt(True)
+        return self.failed(user)
+
+    def succeeded(self, user: str, *, consume_invite: bool = False) -> None:
+        self.store.delete(f"mfa:fail:{_q(user)}")
+        if consume_invite:
+            self.store.delete(f"mfa:inv:{_q(user)}")
+
+    def failed(self, user: str) -> Attempt:
+        cfg = self.config
+        n = self.store.incr(f"mfa:fail:{_q(user)}", ttl=max(86400, cfg.lockout_seconds))
+        if n >= cfg.max_failures:
+            self.store.set(f"mfa:lock:{_q(user)}", b"1", ttl=cfg.lockout_seconds)
+            self.store.delete(f"mfa:fail:{_q(user)}")
+            return Attempt(False, failures=n, locked=True)
+        delay = min(cfg.failure_delay * 2 ** (n - 1), cfg.max_failure_delay)
+        if delay > 0:
+            self.store.set(f"mfa:wait:{_q(user)}", b"1", ttl=delay)
+        return Attempt(False, failures=n, delay=delay)
+
+    def failures(self, user: str) -> int:
+        raw = self.store.get(f"mfa:fail:{_q(user)}")
+        return int(raw) if raw else 0
+
+    # -- grants ---------------------------------------------------------------------------
+    def _epoch(self, user: str) -> int:
+        raw = self.store.get(f"mfa:epoch:{_q(user)}")
+        return int(raw) if raw else 0
+
+    def grant(self, user: str, device: str, scope: str, *, method: str, max_age: int) -> None:
+        value = json.dumps({"strength": METHOD_STRENGTH[method], "method": method,
+                            "issued_at": self.clock(), "epoch": self._epoch(user)}).encode()
+        self.store.set(f"mfa:g:{_q(user)}:{_q(device)}:{_q(scope)}", value, ttl=max_age)
+
+    def valid_grant(self, user: str, device: str, scope: str, *, max_age: int,
+                    strength: Strength) -> Grant | None:
+        raw = self.store.get(f"mfa:g:{_q(user)}:{_q(device)}:{_q(scope)}")
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        g = Grant(data["strength"], data["method"], float(data["issued_at"]), int(data["epoch"]))
+        if g.epoch != self._epoch(user):
+            return None  # revoked
+        if self.clock() - g.issued_at > max_age:
+            return None
+        if strength == "phishing_resistant" and g.strength != "phishing_resistant":
+            return None
+        return g
+
+    def revoke(self, user: str) -> int:
+        """End every grant of ``user`` now, on every node: bump the epoch, then clean up."""
+        self.store.incr(f"mfa:epoch:{_q(user)}")
+        return self.store.delete_prefix(f"mfa:g:{_q(user)}:")
+
+    # -- the way back ---------------------------------------------------------------------
+    def new_pending(self, *, url: str, user: str, device: str, scope: str, strength: Strength,
+                    max_age: int, decision_id: str, app_name: str) -> PendingStepUp:
+        p = PendingStepUp(id=secrets.token_urlsafe(18), url=url, user=user, device=device,
+                          scope=scope, strength=strength, max_age=max_age,
+                          decision_id=decision_id, app_name=app_name)
+        self.store.set(f"mfa:ret:{p.id}", p.to_json(), ttl=self.config.return_ttl)
+        return p
+
+    def pending(self, ref: str) -> PendingStepUp | None:
+        if not ref or len(ref) > 64:
+            return None
+        raw = self.store.get(f"mfa:ret:{ref}")
+        if raw is None:
+            return None
+        return PendingStepUp(**json.loads(raw))
+
+    def finish(self, pending: PendingStepUp, method: str) -> None:
+        """Issue the grant the pending step-up asked for."""
+        self.grant(pending.user, pending.device, pending.scope, method=method,
+                   max_age=pending.max_age)
+
+    # -- admin ------------------------------------------------------------------------------
+    def reset(self, user: str) -> None:
+        """Forget every factor, code, counter and grant of ``user``."""
+        u = _q(user)
+        self.revoke(user)
+        for key in (f"mfa:u:{u}", f"mfa:pend:{u}", f"mfa:inv:{u}", f"mfa:fail:{u}",
+                    f"mfa:lock:{u}", f"mfa:wait:{u}"):
+            self.store.delete(key)
+        self.store.delete_prefix(f"mfa:bk:{u}:")
+
+    def unlock(self, user: str) -> None:
+        for key in (f"mfa:fail:{_q(user)}", f"mfa:lock:{_q(user)}", f"mfa:wait:{_q(user)}"):
+            self.store.delete(key)
+
+    def status(self, user: str) -> Status:
+        rec = self.record(user)
+        grants = tuple(k.split(":", 3)[3] for k in self.store.keys(f"mfa:g:{_q(user)}:"))
+        epoch = self._epoch(user)
+        live = []
+        for g in grants:
+            raw = self.store.get(f"mfa:g:{_q(user)}:{g}")
+            if raw is not None and int(json.loads(raw)["epoch"]) == epoch:
+                live.append(g)
+        return Status(user=user, methods=rec.methods,
+                      backup_codes_left=self.backup_codes_left(user),
+                      failures=self.failures(user),
+                      locked_for=self.store.ttl(f"mfa:lock:{_q(user)}"),
+                      grants=tuple(live), invited=self.invited(user))

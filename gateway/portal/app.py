@@ -1,0 +1,347 @@
+"""The portal: the gateway's own pages on a reserved host, served through the proxy.
+
+An ASGI app (starlette). The proxy adapter hands it each request for ``portal.host`` with the
+proxy's view of who is asking in ``scope["extensions"]["casb.subject"]``: the portal never
+trusts a user name sent by the browser. Store calls run in worker threads.
+
+Pages: ``/`` (status), ``/enroll``, ``/verify``, backup codes (shown once after enrollment or
+``/backup-codes``), ``/ca.pem`` and ``/ca.der``. Every form carries a CSRF token bound to a
+``__Host-`` cookie.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import segno
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from gateway import ca
+from gateway.audit import AuditEvent, SubjectInfo
+from gateway.config import GatewayConfig
+from gateway.errors import StoreError
+from gateway.metrics import Metrics
+from gateway.mfa import Locked, MfaService, PendingStepUp, TooSoon
+from gateway.policy import new_decision_id
+from gateway.portal._pages import Pages
+from gateway.request import Subject
+
+CSRF_COOKIE = "__Host-casb-csrf"
+SUBJECT_EXTENSION = "casb.subject"
+
+
+class PortalDeps(Protocol):
+    """What the portal needs from the current engine generation."""
+
+    config: GatewayConfig
+    pages: Pages
+    mfa: MfaService
+    metrics: Metrics
+
+    def record_event(self, event: AuditEvent) -> None: ...
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+class Portal:
+    def __init__(self, deps: Callable[[], PortalDeps]) -> None:
+        self._deps = deps
+
+    # -- plumbing ------------------------------------------------------------------------------
+    @property
+    def d(self) -> PortalDeps:
+        return self._deps()
+
+    def subject(self, request: Request) -> Subject | None:
+        s = request.scope.get("extensions", {}).get(SUBJECT_EXTENSION)
+        return s if isinstance(s, Subject) else None
+
+    def headers(self, pending: PendingStepUp | None = None) -> dict[str, str]:
+        pages = self.d.pages
+        csp = pages.csp
+        origin = _origin(pending.url) if pending is not None and pending.url else None
+        if origin:  # a successful form post redirects there: allow exactly that origin
+            csp = csp.replace("form-action 'self'", f"form-action 'self' {origin}")
+        h = dict(pages.security_headers())
+        h["Content-Security-Policy"] = csp
+        # Browsers send "Origin: null" on form posts from a no-referrer page; same-origin keeps
+        # the real Origin for our CSRF check and still tells other sites nothing.
+        h["Referrer-Policy"] = "same-origin"
+        return h
+
+    def csrf_cookie(self, request: Request) -> tuple[str, bool]:
+        value = request.cookies.get(CSRF_COOKIE, "")
+        if len(value) >= 32:
+            return value, False
+        return secrets.token_urlsafe(32), True
+
+    def csrf_token(self, cookie: str, user: str) -> str:
+        return self.d.mfa.sealer.token("csrf", cookie, user)
+
+    def csrf_ok(self, request: Request, form: Any, user: str) -> bool:
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        sent = str(form.get("csrf", ""))
+        origin = request.headers.get("origin")
+        if origin is not None and origin != f"https://{self.d.config.portal.host}":
+            return False
+        return len(cookie) >= 32 and secrets.compare_digest(sent, self.csrf_token(cookie, user))
+
+    def page(self, request: Request, template: str, *, status: int = 200,
+             pending: PendingStepUp | None = None, decision_id: str | None = None,
+             user: str | None = None, **context: Any) -> Response:
+        cookie, new = self.csrf_cookie(request)
+        csrf = self.csrf_token(cookie, user) if user else ""
+        html = self.d.pages.render(template, decision_id or (
+            pending.decision_id if pending else new_decision_id()), csrf=csrf,
+            pending=pending, portal_host=self.d.config.portal.host, **context)
+        resp = Response(html, status_code=status, media_type="text/html; charset=utf-8",
+                        headers=self.headers(pending))
+        if new:
+            resp.set_cookie(CSRF_COOKIE, cookie, path="/", secure=True, httponly=True,
+                            samesite="strict")
+        return resp
+
+    def message(self, request: Request, title: str, text: str, *, status: int,
+                pending: PendingStepUp | None = None) -> Response:
+        return self.page(request, "message.html", status=status, pending=pending,
+                         title=title, text=text)
+
+    def audit(self, subject: Subject, action: str, **detail: Any) -> None:
+        self.d.record_event(AuditEvent(
+            kind="mfa", action=action,
+            subject=SubjectInfo(user=subject.user, client_ip=subject.client_ip,
+                                device_id=subject.device_id, source=subject.source),
+            detail=detail))
+
+    def guard(self, handler: Handler) -> Handler:
+        """Plain http goes to https (``__Host-`` cookies need it); store errors are a 503."""
+        async def run(request: Request) -> Response:
+            if str(request.scope.get("scheme", "")).lower() != "https":
+                url = f"https://{self.d.config.portal.host}{request.scope.get('path', '/')}"
+                return RedirectResponse(url, status_code=308)
+            try:
+                return await handler(request)
+            except StoreError:
+                self.d.metrics.store_failures.labels("portal").inc()
+                return self.message(request, "Temporarily unavailable",
+                                    "The gateway cannot check verifications right now. "
+                                    "Please try again in a moment.", status=503)
+        return run
+
+    async def _pending(self, request: Request, user: str) -> PendingStepUp | None:
+        ref = str(request.query_params.get("r") or "")
+        if request.method == "POST":
+            form = await request.form()
+            ref = str(form.get("r") or ref)
+        p = await run_in_threadpool(self.d.mfa.pending, ref) if ref else None
+        return p if p is not None and p.user == user else None
+
+    def _who(self, request: Request) -> Subject | Response:
+        s = self.subject(request)
+        if s is None or s.user is None:
+            return self.message(request, "We do not know who you are",
+                                "The gateway could not tell which user this browser belongs "
+                                "to, so it cannot verify you. Contact your IT team.",
+                                status=403)
+        return s
+
+    # -- pages ---------------------------------------------------------------------------------
+    async def home(self, request: Request) -> Response:
+        s = self.subject(request)
+        status = None
+        if s is not None and s.user is not None:
+            status = await run_in_threadpool(self.d.mfa.status, s.user)
+        return self.page(request, "home.html", user=s.user if s else None, mfa=status)
+
+    async def ca_file(self, request: Request) -> Response:
+        der = request.url.path.endswith(".der")
+        data = await run_in_threadpool(ca.export_ca, self.d.config.certs_dir,
+                                       "der" if der else "pem")
+        media = "application/x-x509-ca-cert" if der else "application/x-pem-file"
+        h = self.headers()
+        h["Content-Disposition"] = f'attachment; filename="casb-ca.{"der" if der else "crt"}"'
+        return Response(data, media_type=media, headers=h)
+
+    async def verify(self, request: Request) -> Response:
+        s = self._who(request)
+        if isinstance(s, Response):
+            return s
+        user = s.user or ""
+        mfa = self.d.mfa
+        pending = await self._pending(request, user)
+        record = await run_in_threadpool(mfa.record, user)
+        if not record.methods:
+            ref = f"?r={pending.id}" if pending else ""
+            return RedirectResponse(f"/enroll{ref}", status_code=303)
+        if request.method == "GET":
+            return self.verify_page(request, user, pending, record.methods)
+        form = await request.form()
+        if not self.csrf_ok(request, form, user):
+            return self.message(request, "Form expired", "Reload the page and try again.",
+                                status=403, pending=pending)
+        method = str(form.get("method") or "totp")
+        if method not in ("totp", "backup"):
+            method = "totp"
+        code = str(form.get("code") or "")
+        try:
+            attempt = await run_in_threadpool(mfa.attempt, user, method, code)  # type: ignore[arg-type]
+        except (Locked, TooSoon) as e:
+            return self.refused(request, user, pending, record.methods, e)
+        self.d.metrics.mfa_attempts.labels(method, "ok" if attempt.ok else "failed").inc()
+        if not attempt.ok:
+            self.audit(s, "verify_failed", method=method, failures=attempt.failures,
+                       locked=attempt.locked)
+            if attempt.locked:
+                return self.refused(request, user, pending, record.methods,
+                                    Locked(mfa.config.lockout_seconds))
+            await asyncio.sleep(attempt.delay)
+            return self.verify_page(request, user, pending, record.methods, status=400,
+                                    error="That code was not accepted. Try again.")
+        return await self.succeed(request, s, pending, method)
+
+    async def succeed(self, request: Request, s: Subject, pending: PendingStepUp | None,
+                      method: str) -> Response:
+        mfa = self.d.mfa
+        if pending is not None:
+            await run_in_threadpool(mfa.finish, pending, method)
+            await run_in_threadpool(mfa.store.delete, f"mfa:ret:{pending.id}")
+        self.audit(s, "verified", method=method,
+                   scope=pending.scope if pending else None,
+                   decision_id=pending.decision_id if pending else None)
+        if pending is not None and pending.url:
+            return RedirectResponse(pending.url, status_code=303,
+                                    headers=self.headers(pending))
+        return self.page(request, "done.html", user=s.user, pending=pending)
+
+    def verify_page(self, request: Request, user: str, pending: PendingStepUp | None,
+                    methods: tuple[str, ...], *, status: int = 200,
+                    error: str | None = None) -> Response:
+        return self.page(request, "verify.html", status=status, pending=pending, user=user,
+                         methods=methods, error=error)
+
+    def refused(self, request: Request, user: str, pending: PendingStepUp | None,
+                methods: tuple[str, ...], e: Locked | TooSoon) -> Response:
+        if isinstance(e, Locked):
+            minutes = max(1, round(e.retry_after / 60))
+            return self.verify_page(
+                request, user, pending, methods, status=429,
+                error=f"Too many wrong codes. Verification is locked for about {minutes} "
+                      "minute(s). Contact your IT team if this was not you.")
+        return self.verify_page(request, user, pending, methods, status=429,
+                                error="Please wait a moment before trying again.")
+
+    async def enroll(self, request: Request) -> Response:
+        s = self._who(request)
+        if isinstance(s, Response):
+            return s
+        user = s.user or ""
+        mfa = self.d.mfa
+        pending = await self._pending(request, user)
+        may = await run_in_threadpool(mfa.may_enroll, user)
+        if may == "enrolled":
+            ref = f"?r={pending.id}" if pending else ""
+            return RedirectResponse(f"/verify{ref}", status_code=303)
+        secret, uri = await run_in_threadpool(mfa.begin_totp, user)
+        needs_invite = may == "needs_invite"
+        if request.method == "GET":
+            return self.enroll_page(request, user, pending, secret, uri, needs_invite)
+        form = await request.form()
+        if not self.csrf_ok(request, form, user):
+            return self.message(request, "Form expired", "Reload the page and try again.",
+                                status=403, pending=pending)
+        invite = str(form.get("invite") or "") if needs_invite else None
+        try:
+            attempt = await run_in_threadpool(mfa.attempt, user, "totp",
+                                              str(form.get("code") or ""), invite_code=invite)
+        except (Locked, TooSoon) as e:
+            return self.enroll_page(request, user, pending, secret, uri, needs_invite,
+                                    status=429, error="Too many wrong codes: please wait "
+                                    f"{max(1, round(e.retry_after))} seconds.")
+        self.d.metrics.mfa_attempts.labels("enroll", "ok" if attempt.ok else "failed").inc()
+        if not attempt.ok:
+            self.audit(s, "enroll_failed", failures=attempt.failures, locked=attempt.locked)
+            await asyncio.sleep(attempt.delay)
+            return self.enroll_page(request, user, pending, secret, uri, needs_invite,
+                                    status=400, error="That code was not accepted. Check the "
+                                    "enrollment code and the code from your app.")
+        codes = await run_in_threadpool(mfa.new_backup_codes, user)
+        if pending is not None:
+            await run_in_threadpool(mfa.finish, pending, "totp")
+            await run_in_threadpool(mfa.store.delete, f"mfa:ret:{pending.id}")
+        self.audit(s, "enrolled", method="totp", invited=needs_invite)
+        return self.page(request, "backup_codes.html", user=user, pending=pending,
+                         codes=codes, enrolled=True)
+
+    def enroll_page(self, request: Request, user: str, pending: PendingStepUp | None,
+                    secret: str, uri: str, needs_invite: bool, *, status: int = 200,
+                    error: str | None = None) -> Response:
+        qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+        grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+        return self.page(request, "enroll.html", status=status, pending=pending, user=user,
+                         secret=grouped, qr=qr, needs_invite=needs_invite, error=error,
+                         digits=self.d.mfa.params.digits)
+
+    async def backup_codes(self, request: Request) -> Response:
+        """New backup codes, after a fresh verification (a code from the user's app)."""
+        s = self._who(request)
+        if isinstance(s, Response):
+            return s
+        user = s.user or ""
+        mfa = self.d.mfa
+        record = await run_in_threadpool(mfa.record, user)
+        if request.method == "GET" or not record.totp:
+            left = await run_in_threadpool(mfa.backup_codes_left, user)
+            return self.page(request, "backup_new.html", user=user, left=left,
+                             has_totp=bool(record.totp))
+        form = await request.form()
+        if not self.csrf_ok(request, form, user):
+            return self.message(request, "Form expired", "Reload the page and try again.",
+                                status=403)
+        try:
+            attempt = await run_in_threadpool(mfa.attempt, user, "totp",
+                                              str(form.get("code") or ""))
+        except (Locked, TooSoon):
+            return self.message(request, "Please wait", "Too many wrong codes; try later.",
+                                status=429)
+        if not attempt.ok:
+            await asyncio.sleep(attempt.delay)
+            left = await run_in_threadpool(mfa.backup_codes_left, user)
+            return self.page(request, "backup_new.html", user=user, left=left, has_totp=True,
+                             error="That code was not accepted.", status=400)
+        codes = await run_in_threadpool(mfa.new_backup_codes, user)
+        self.audit(s, "backup_codes_renewed")
+        return self.page(request, "backup_codes.html", user=user, codes=codes, enrolled=False)
+
+    async def not_found(self, request: Request, exc: Exception) -> Response:
+        return self.message(request, "Not found", "There is no such page here.", status=404)
+
+
+def portal_app(deps: Callable[[], PortalDeps]) -> Starlette:
+    """The portal ASGI app; ``deps`` returns the current engine generation."""
+    p = Portal(deps)
+    g = p.guard
+    routes = [
+        Route("/", g(p.home)),
+        Route("/verify", g(p.verify), methods=["GET", "POST"]),
+        Route("/enroll", g(p.enroll), methods=["GET", "POST"]),
+        Route("/backup-codes", g(p.backup_codes), methods=["GET", "POST"]),
+        Route("/ca.pem", g(p.ca_file)),
+        Route("/ca.der", g(p.ca_file)),
+    ]
+    return Starlette(routes=routes, exception_handlers={404: p.not_found})

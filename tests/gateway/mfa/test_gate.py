@@ -1,0 +1,76 @@
+"""The engine's step-up gate with the shipped default policy: challenge, grant, fail closed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gateway.audit import AuditLog
+from gateway.config import load_config
+from gateway.engine import Engine
+from gateway.metrics import Metrics
+from gateway.request import RequestInfo, Subject
+from gateway.state import open_store
+from tests.redis_server import free_port
+
+ROOT = Path(__file__).resolve().parents[3]
+NAV = (("sec-fetch-mode", "navigate"), ("accept", "text/html"))
+
+
+def engine(tmp_path: Path, store_url: str) -> Engine:
+    cfg = load_config(environ={}, overrides={"certs_dir": str(tmp_path),
+                                             "policy": {"dir": str(ROOT / "policies")}})
+    store = open_store(store_url, timeout=0.25)
+    return Engine.build(cfg, audit=AuditLog([]), metrics=Metrics(), hmac_key=b"k" * 32,
+                        store=store)
+
+
+def console(headers: tuple[tuple[str, str], ...] = NAV, method: str = "GET") -> RequestInfo:
+    return RequestInfo(method=method, scheme="https", host="console.aws.amazon.com", port=443,
+                       path="/console/home?x=1", headers=headers)
+
+
+ALICE = Subject(user="alice", client_ip="10.0.0.1", device_id="fp:1")
+
+
+def test_cloud_console_navigation_is_sent_to_the_portal_until_a_grant_exists(
+        tmp_path: Path) -> None:
+    e = engine(tmp_path, f"sqlite://{tmp_path}/state.db")
+    req = console()
+    app = e.classify(req)
+    v = e.stepup_gate(req, ALICE, app)
+    assert v is not None and v.page is not None and v.page.status == 303
+    location = dict(v.page.headers)["Location"]
+    assert location.startswith("https://casb.gateway.internal/verify?r=")
+    pending = e.mfa.pending(location.rsplit("=", 1)[1])
+    assert pending is not None and pending.url == req.url and pending.max_age == 28800
+    e.mfa.finish(pending, "totp")
+    assert e.stepup_gate(req, ALICE, app) is None
+    # Another device of the same user is not covered.
+    other = Subject(user="alice", client_ip="10.0.0.1", device_id="fp:2")
+    assert e.stepup_gate(req, other, app) is not None
+
+
+def test_api_calls_get_401_problem_json_and_unrelated_traffic_passes(tmp_path: Path) -> None:
+    e = engine(tmp_path, f"sqlite://{tmp_path}/state.db")
+    req = console(headers=(("sec-fetch-mode", "cors"),), method="POST")
+    v = e.stepup_gate(req, ALICE, e.classify(req))
+    assert v is not None and v.page is not None and v.page.status == 401
+    assert json.loads(v.page.body)["portal_url"].startswith("https://casb.gateway.internal/")
+    plain = RequestInfo("GET", "https", "example.org", 443, "/", NAV)
+    assert e.stepup_gate(plain, ALICE, e.classify(plain)) is None
+
+
+@pytest.mark.timeout(30)
+def test_store_down_fails_closed_for_protected_apps_only(tmp_path: Path) -> None:
+    e = engine(tmp_path, f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
+    req = console()
+    v = e.stepup_gate(req, ALICE, e.classify(req))
+    assert v is not None and v.page is not None and v.page.status == 503
+    assert b"temporarily unavailable" in v.page.body
+    plain = RequestInfo("GET", "https", "example.org", 443, "/", NAV)
+    assert e.stepup_gate(plain, ALICE, e.classify(plain)) is None
+    text = e.metrics.registry.get_sample_value("casb_fail_closed_total", {"stage": "stepup"})
+    assert text == 1.0
