@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := redis-server chromium
+DEB_PACKAGES := redis-server chromium softhsm2
 RUN_ARGS ?=
 
 # Python 3.12: on PATH, or from pyenv, or from Debian/Ubuntu packages where they have it.

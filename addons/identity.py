@@ -10,14 +10,21 @@ from mitmproxy import connection, http, tls
 from addons._flow import SUBJECT, Holder
 from addons._guard import guarded
 
+_VOLATILE_EXTENSIONS = frozenset({21, 41, 42})
+"""padding, pre_shared_key and early_data come and go between connections of one browser."""
+
 
 def _tls_fingerprint(hello: tls.ClientHello) -> str:
-    """JA3-like: cipher suites and extension types, GREASE values removed (they vary)."""
+    """JA4-like: cipher suites and the sorted extension types, GREASE and volatile ones removed.
+
+    Chrome shuffles its extension order on every connection, so order is not part of it.
+    """
     def keep(v: int) -> bool:
         return (v & 0x0F0F) != 0x0A0A
 
     ciphers = "-".join(str(c) for c in hello.cipher_suites if keep(c))
-    exts = "-".join(str(t) for t, _ in hello.extensions if keep(t))
+    exts = "-".join(str(t) for t in sorted({t for t, _ in hello.extensions
+                                            if keep(t) and t not in _VOLATILE_EXTENSIONS}))
     return hashlib.sha256(f"{ciphers},{exts}".encode()).hexdigest()[:16]
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import proxy_throughput, vault_bench
+from bench import dlp_quality, dlp_speed, proxy_throughput, vault_bench
 
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("which", nargs="*", default=["proxy", "vault"], choices=["proxy", "vault"])
+    p.add_argument("which", nargs="*", default=["proxy", "vault", "dlp-speed", "dlp-quality"],
+                   choices=["proxy", "vault", "dlp-speed", "dlp-quality"])
     p.add_argument("--seconds", type=float, default=8.0, help="measuring time per run")
     p.add_argument("--rounds", type=int, default=2, help="alternating rounds per proxy")
     args = p.parse_args()
@@ -18,6 +19,10 @@ def main() -> int:
         proxy_throughput.main(seconds=args.seconds, rounds=args.rounds)
     if "vault" in args.which:
         vault_bench.main(seconds=min(args.seconds, 2.0))
+    if "dlp-speed" in args.which:
+        dlp_speed.main()
+    if "dlp-quality" in args.which:
+        dlp_quality.main([])
     return 0
 
 

@@ -1,8 +1,9 @@
 """DLP scanner speed: the full detector set over generated mixed text, against Python ``re``.
 
 The corpus (seeded, so every run scans the same bytes) is bodies of about 256 KiB each:
-prose, JSON API payloads, CSV exports and application logs, with a sprinkling of real-shaped
-sensitive values (test card numbers, SSNs, e-mail addresses, keys). Both sides do the whole
+prose, JSON API payloads, CSV exports and application logs, with a sprinkling (about 2% of
+sentences) of real-shaped sensitive values (test card numbers, SSNs, e-mail addresses, keys).
+Match density drives the cost: every raw match is validated in Python. Both sides do the whole
 job: extraction (the same extractor), pattern matching, validation and keyword context. The
 baseline compiles every detector pattern with ``re`` and runs them one after the other over
 the same segments, then applies the same validation; it is slow, so it runs over the first
@@ -22,9 +23,12 @@ from gateway.dlp._extract import extract
 
 MB = 1024 * 1024
 BODY = 256 * 1024
-WORDS = ("the of and to in is for on that by with as at from this be are was it an or not "
-         "account invoice customer report meeting quarterly revenue team project schedule "
-         "update review please attached following regarding payment order shipping").split()
+WORDS = [
+    "the", "of", "and", "to", "in", "is", "for", "on", "that", "by", "with", "as", "at", "from",
+    "this", "be", "are", "was", "it", "an", "or", "not", "account", "invoice", "customer",
+    "report", "meeting", "quarterly", "revenue", "team", "project", "schedule", "update",
+    "review", "please", "attached", "following", "regarding", "payment", "order", "shipping",
+]
 SECRETS = ("5555 5555 5555 4444", "4012888888881881", "536-22-1234", "jane.doe@example.com",
            "AKIAIOSFODNN7EXAMPLE", "GB82 WEST 1234 5698 7654 32")
 
@@ -54,7 +58,7 @@ def _json(rnd: random.Random) -> tuple[bytes, str]:
             "id": rnd.randrange(10**9),
             "uuid": f"{rnd.getrandbits(128):032x}",
             "name": " ".join(rnd.choice(WORDS) for _ in range(3)),
-            "email": f"user{rnd.randrange(10**6)}@example.org",
+            "status": rnd.choice(("open", "paid", "late")),
             "amount": round(rnd.random() * 1000, 2),
             "created_at": 1700000000 + rnd.randrange(10**7),
             "tags": [rnd.choice(WORDS) for _ in range(3)],
@@ -81,10 +85,11 @@ def _logs(rnd: random.Random) -> tuple[bytes, str]:
     lines = []
     size = 0
     while size < BODY:
-        line = (f"2024-05-{rnd.randint(1, 28):02d}T{rnd.randint(0, 23):02d}:{rnd.randint(0, 59):02d}"
-                f":{rnd.randint(0, 59):02d}.{rnd.randrange(1000):03d}Z INFO [worker-{rnd.randint(1, 16)}]"
-                f" req={rnd.getrandbits(64):016x} ip=10.{rnd.randrange(256)}.{rnd.randrange(256)}"
-                f".{rnd.randrange(256)} path=/api/v1/{rnd.choice(WORDS)} status=200 "
+        line = (f"2024-05-{rnd.randint(1, 28):02d}T{rnd.randint(0, 23):02d}:"
+                f"{rnd.randint(0, 59):02d}:{rnd.randint(0, 59):02d}.{rnd.randrange(1000):03d}Z "
+                f"INFO [worker-{rnd.randint(1, 16)}]"
+                f" req={rnd.getrandbits(64):016x} host=web-{rnd.randrange(40)}"
+                f" path=/api/v1/{rnd.choice(WORDS)} status=200 "
                 f"ms={rnd.randrange(500)} {_sentence(rnd) if rnd.random() < 0.2 else ''}")
         lines.append(line)
         size += len(line) + 1
@@ -134,8 +139,8 @@ class ReBaseline:
         return found
 
 
-def main(total_mb: int = 50, baseline_mb: int = 4) -> None:
-    detectors = load_detectors()
+def main(total_mb: int = 50, baseline_mb: int = 4, detectors_file: str | None = None) -> None:
+    detectors = load_detectors(detectors_file)
     scanner = Scanner.build(detectors, hmac_key=b"bench-hmac-key-0123456789abcdef")
     bodies = list(corpus(total_mb * MB))
     size = sum(len(b) for b, _ in bodies)
@@ -174,4 +179,6 @@ def main(total_mb: int = 50, baseline_mb: int = 4) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(detectors_file=sys.argv[1] if len(sys.argv) > 1 else None)

@@ -70,13 +70,14 @@ def _ops(name: str, provider: KeyProvider, store_dir: Path, seconds: float,
     ):
         tokens: list[str] = []
 
-        def tok(_i: int, spec: TokenSpec = spec, value: str = value, det: str = det) -> None:
+        def tok(_i: int, spec: TokenSpec = spec, value: str = value, det: str = det,
+                tokens: list[str] = tokens) -> None:
             tokens.append(vault.tokenize(value, detector=det, spec=spec, tenant="bench:-",
                                          owner="alice")[0])
 
         t_rate = _rate(tok, seconds)
 
-        def detok(i: int) -> None:
+        def detok(i: int, tokens: list[str] = tokens) -> None:
             vault.detokenize(tokens[i % len(tokens)], user="alice")
 
         d_rate = _rate(detok, seconds)

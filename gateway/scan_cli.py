@@ -14,6 +14,7 @@ lines, ``start``/``end`` being Python string offsets into ``text``.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import mimetypes
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from gateway.config import load_config
-from gateway.dlp import Confidence, Detector, Finding, Scanner, load_detectors
+from gateway.dlp import Confidence, Finding, Limits, Scanner, load_detectors
 from gateway.errors import LimitExceeded
 
 __all__ = ["add_parsers"]
@@ -64,24 +65,29 @@ def add_parsers(
     d.set_defaults(func=cmd_detectors)
 
 
-def _detectors(args: argparse.Namespace) -> tuple[Detector, ...]:
-    if args.detectors_file:
-        return load_detectors(args.detectors_file)
+def _scanner(args: argparse.Namespace) -> Scanner:
     cfg = load_config(args.config)
-    return load_detectors(cfg.dlp.detectors_file)
+    path = Path(args.detectors_file) if args.detectors_file else cfg.dlp.detectors_file
+    mtime = path.stat().st_mtime_ns if path is not None else 0
+    return _build(str(path) if path else None, mtime, cfg.dlp.limits.model_dump_json())
 
 
-def _scanner(args: argparse.Namespace, detectors: tuple[Detector, ...]) -> Scanner:
-    limits = load_config(args.config).dlp.limits
-    # the keyed hashes are not printed, so a throw-away key is enough
-    return Scanner.build(detectors, hmac_key=os.urandom(32), limits=limits)
+@functools.lru_cache(maxsize=4)
+def _build(path: str | None, _mtime_ns: int, limits_json: str) -> Scanner:
+    """Compile a detector table once per process (Hyperscan compilation takes seconds).
+
+    Keyed by path and modification time, so an edited table is compiled again. The keyed
+    hashes of findings are not printed, so a throw-away HMAC key is enough.
+    """
+    return Scanner.build(load_detectors(path), hmac_key=os.urandom(32),
+                         limits=Limits.model_validate_json(limits_json))
 
 
 # -- casb detectors ---------------------------------------------------------------------
 
 
 def cmd_detectors(args: argparse.Namespace) -> int:
-    detectors = _detectors(args)
+    detectors = _scanner(args).detectors
     rows: list[dict[str, Any]] = [
         {"id": d.id, "name": d.name, "category": d.category, "severity": d.severity,
          "countries": list(d.countries), "validator": d.validator,
@@ -137,8 +143,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if bool(args.jsonl) == bool(args.paths):
         print("casb: give PATH arguments or --jsonl FILE (one of them)", file=sys.stderr)
         return 2
-    detectors = _detectors(args)
-    scanner = _scanner(args, detectors)
+    scanner = _scanner(args)
     if args.jsonl:
         if args.jsonl == "-":
             return _scan_jsonl(scanner, sys.stdin, "<stdin>")

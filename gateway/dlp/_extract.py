@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import codecs
 import html
 import json
@@ -399,7 +400,7 @@ def _documents(
 # -- what hides text: base64 and hex blobs, HTML entities, percent-encoding ------------------
 
 _B64 = re.compile(rb"[A-Za-z0-9+/_-]{24,}={0,2}")
-_HEX = re.compile(rb"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){12,}(?![0-9A-Fa-f])")
+_HEX = re.compile(rb"[0-9A-Fa-f]{24,}")  # a maximal run (greedy); odd lengths are skipped
 _ENTITY = re.compile(rb"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _PCT = re.compile(rb"%[0-9A-Fa-f]{2}")
 _B64_ALT = bytes.maketrans(b"-_", b"+/")
@@ -427,6 +428,8 @@ def _blobs(data: bytes, limits: Limits) -> list[tuple[str, bytes]]:
             token = m.group()
             try:
                 if kind == "hex":
+                    if len(token) % 2:
+                        continue
                     raw = bytes.fromhex(token.decode("ascii"))
                 else:
                     token = token.rstrip(b"=").translate(_B64_ALT)
@@ -453,7 +456,7 @@ def _layers(seg: Segment, limits: Limits) -> list[Segment]:
         decoded = urllib.parse.unquote_to_bytes(data)
         if decoded != data:
             out.append(Segment(f"{seg.location}/url", decoded))
-    if len(data) >= 16:
+    if len(data) >= 24 and _B64.search(data):  # every hex run is a base64-alphabet run too
         for kind, raw in _blobs(data, limits):
             out.append(Segment(f"{seg.location}/{kind}", raw))
     return out
@@ -462,7 +465,18 @@ def _layers(seg: Segment, limits: Limits) -> list[Segment]:
 def _derived(ex: Extracted, limits: Limits) -> Extracted:
     """Add decoded layers of every segment, nested up to ``max_archive_depth`` layers."""
     budget = limits.max_decoded_bytes
-    queue = [(seg, 0) for seg in ex.segments]
+    # one pass of each candidate search over all segments at once (many JSON strings are
+    # tiny: per-segment searches would cost more than the scan itself)
+    joined = b"\0".join(seg.data for seg in ex.segments)
+    starts, pos = [], 0
+    for seg in ex.segments:
+        starts.append(pos)
+        pos += len(seg.data) + 1
+    wanted: set[int] = set()
+    for pattern in (_B64, _ENTITY, _PCT):
+        for m in pattern.finditer(joined):
+            wanted.add(bisect.bisect_right(starts, m.start()) - 1)
+    queue = [(ex.segments[i], 0) for i in sorted(wanted)]
     extra: list[Segment] = []
     while queue:
         seg, depth = queue.pop()

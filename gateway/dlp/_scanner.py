@@ -348,7 +348,10 @@ class Scanner:
     def _scan(self, segments: Sequence[Segment]) -> list[_Match]:
         if not segments:
             return []
-        norms = [normalize_bytes(s.data) for s in segments]
+        if len(segments) > 1 and all(s.data.isascii() for s in segments):
+            norms = [Normalized(s.data, None) for s in segments]  # nothing to fold
+        else:
+            norms = [normalize_bytes(s.data) for s in segments]
         buf = norms[0].data if len(norms) == 1 else _SEP.join(n.data for n in norms)
         if not buf:
             return []

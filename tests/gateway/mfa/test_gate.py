@@ -19,12 +19,21 @@ ROOT = Path(__file__).resolve().parents[3]
 NAV = (("sec-fetch-mode", "navigate"), ("accept", "text/html"))
 
 
-def engine(tmp_path: Path, store_url: str) -> Engine:
-    cfg = load_config(environ={}, overrides={"certs_dir": str(tmp_path),
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """Built once (the detector database takes a while); tests re-wire it to their store."""
+    d = tmp_path_factory.mktemp("gate")
+    cfg = load_config(environ={}, overrides={"certs_dir": str(d),
                                              "policy": {"dir": str(ROOT / "policies")}})
-    store = open_store(store_url, timeout=0.25)
     return Engine.build(cfg, audit=AuditLog([]), metrics=Metrics(), hmac_key=b"k" * 32,
-                        store=store)
+                        store=open_store(f"sqlite://{d}/state.db"))
+
+
+def engine(built: Engine, store_url: str) -> Engine:
+    b = built
+    return Engine(b.config, catalog=b.catalog, policies=b.policies, scanner=b.scanner,
+                  identifier=b.identifier, pages=b.pages, audit=b.audit, metrics=Metrics(),
+                  store=open_store(store_url, timeout=0.25))
 
 
 def console(headers: tuple[tuple[str, str], ...] = NAV, method: str = "GET") -> RequestInfo:
@@ -36,8 +45,8 @@ ALICE = Subject(user="alice", client_ip="10.0.0.1", device_id="fp:1")
 
 
 def test_cloud_console_navigation_is_sent_to_the_portal_until_a_grant_exists(
-        tmp_path: Path) -> None:
-    e = engine(tmp_path, f"sqlite://{tmp_path}/state.db")
+        built: Engine, tmp_path: Path) -> None:
+    e = engine(built, f"sqlite://{tmp_path}/state.db")
     req = console()
     app = e.classify(req)
     v = e.stepup_gate(req, ALICE, app)
@@ -53,8 +62,9 @@ def test_cloud_console_navigation_is_sent_to_the_portal_until_a_grant_exists(
     assert e.stepup_gate(req, other, app) is not None
 
 
-def test_api_calls_get_401_problem_json_and_unrelated_traffic_passes(tmp_path: Path) -> None:
-    e = engine(tmp_path, f"sqlite://{tmp_path}/state.db")
+def test_api_calls_get_401_problem_json_and_unrelated_traffic_passes(
+        built: Engine, tmp_path: Path) -> None:
+    e = engine(built, f"sqlite://{tmp_path}/state.db")
     req = console(headers=(("sec-fetch-mode", "cors"),), method="POST")
     v = e.stepup_gate(req, ALICE, e.classify(req))
     assert v is not None and v.page is not None and v.page.status == 401
@@ -64,8 +74,8 @@ def test_api_calls_get_401_problem_json_and_unrelated_traffic_passes(tmp_path: P
 
 
 @pytest.mark.timeout(30)
-def test_store_down_fails_closed_for_protected_apps_only(tmp_path: Path) -> None:
-    e = engine(tmp_path, f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
+def test_store_down_fails_closed_for_protected_apps_only(built: Engine) -> None:
+    e = engine(built, f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
     req = console()
     v = e.stepup_gate(req, ALICE, e.classify(req))
     assert v is not None and v.page is not None and v.page.status == 503
