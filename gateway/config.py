@@ -100,6 +100,38 @@ class TotpConfig(_Model):
     """Shown in authenticator apps; default: the portal brand name."""
 
 
+class WebAuthnConfig(_Model):
+    user_verification: Literal["required", "preferred", "discouraged"] = "preferred"
+    """``required``: only authenticators that verified the user (PIN, fingerprint, face)."""
+    challenge_ttl: int = Field(300, ge=30, le=3600)
+    """Seconds a registration or sign-in challenge stays usable (once)."""
+    rp_name: str | None = None
+    """Relying party name shown by the browser; default: the portal brand name."""
+
+
+class SmtpConfig(_Model):
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True
+    """Upgrade with STARTTLS before authenticating (the certificate is checked)."""
+    cafile: Path | None = None
+    """CA bundle for the SMTP server's certificate; default: the system's."""
+    username: str | None = None
+    password: SecretStr | None = None
+    timeout: float = Field(10.0, gt=0, le=120)
+
+
+class EmailConfig(_Model):
+    smtp: SmtpConfig
+    from_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    subject: str = "Your verification code"
+    code_ttl: int = Field(600, ge=30, le=3600)
+    digits: int = Field(6, ge=6, le=10)
+    resend_interval: int = Field(30, ge=0, le=3600)
+    """Seconds between two codes sent to the same user."""
+    max_per_hour: int = Field(5, ge=1, le=100)
+
+
 class MfaConfig(_Model):
     self_enrollment: bool = False
     """Without it, a first enrollment needs a code from ``casb mfa invite USER``."""
@@ -117,6 +149,9 @@ class MfaConfig(_Model):
     budget: float = Field(1.0, gt=0, le=30)
     """Longest a request waits for MFA and risk state before failing closed."""
     totp: TotpConfig = TotpConfig()
+    webauthn: WebAuthnConfig = WebAuthnConfig()
+    email: EmailConfig | None = None
+    """E-mail one-time codes; off unless an SMTP server is configured."""
 
 
 class RiskResponse(_Model):

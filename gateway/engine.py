@@ -129,6 +129,8 @@ class Engine:
         self.mfa: MfaService = mfa_service(config, store)
         self.risk = RiskEngine(store, config.risk, on_response=self._risk_response,
                                revoke=self.mfa.revoke)
+        if config.risk.enabled:
+            self.mfa.on_failure = self._mfa_failed
 
     @classmethod
     def build(cls, config: GatewayConfig, *, audit: AuditLog, metrics: Metrics,
@@ -431,6 +433,11 @@ class Engine:
         self.metrics.stepup.labels("challenged").inc()
         url = portal_url(self.config.portal.host, f"/verify?r={pending.id}")
         return challenge(self.pages, decision, req, app, url)
+
+    def _mfa_failed(self, user: str, method: str, failures: int) -> None:
+        """A failed verification at the portal is a risk signal (same worker thread)."""
+        self.risk.note(user, "mfa_failures",
+                       f"{failures} failed verification(s) in a row (last: {method})")
 
     def _risk_response(self, taken: RiskResponseTaken) -> None:
         self.audit.emit(AuditEvent(kind="risk", subject=SubjectInfo(user=taken.user),

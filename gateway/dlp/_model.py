@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from gateway.errors import DetectorError
 from gateway.yamlsrc import Source, format_loc, load_file, validate
 
+from ._hsdb import compile_cached
 from ._validators import VALIDATORS
 
 __all__ = ["DEFAULT_DETECTORS", "Confidence", "Detector", "compile_database", "load_detectors"]
@@ -187,14 +188,9 @@ def compile_database(
     """
     index = tuple((d, p) for d, det in enumerate(detectors) for p in range(len(det.patterns)))
     expressions = [detectors[d].patterns[p].regex.encode() for d, p in index]
-    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     try:
-        db.compile(
-            expressions=expressions,
-            ids=list(range(len(index))),
-            elements=len(index),
-            flags=[FLAGS] * len(index),
-        )
+        db = compile_cached(expressions, range(len(index)), [FLAGS] * len(index),
+                            hyperscan.HS_MODE_BLOCK)
     except hyperscan.error as e:
         for n, (d, p) in enumerate(index):
             single = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)

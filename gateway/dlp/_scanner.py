@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import hmac
+import re
 import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
@@ -21,9 +22,10 @@ from gateway.errors import DecodeError, LimitExceeded, ScanError
 
 from ._decode import decode_body, encode_body, parse_encodings, unscannable_reason
 from ._extract import Segment, extract
+from ._hsdb import compile_cached
 from ._limits import Limits
 from ._mask import mask
-from ._model import Confidence, Detector, char_set, compile_database
+from ._model import FLAGS, Confidence, Detector, char_set, compile_database
 from ._normalize import Normalized, normalize_bytes, warm_up
 from ._stream import StreamScan, compile_stream_database
 from ._validators import VALIDATORS, Validator
@@ -32,6 +34,91 @@ __all__ = ["Finding", "ScanResult", "Scanner"]
 
 _SEP = b"\x00"  # no pattern matches NUL; matches spanning two segments are dropped anyway
 _DEFAULT_LIMITS = Limits()
+_NEAR_MAX_WIDTH = 512
+"""Keyword-required patterns whose matches are at most this long run only near keywords."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Near:
+    """Keyword-required patterns, scanned only in windows around their keywords.
+
+    Weak shapes (dates, digit runs) match everywhere but count only with a keyword within
+    ``keyword_window`` bytes. The main database holds each keyword as a caseless literal
+    (ids ``keyword_base + k``); a second database holds the weak patterns and runs over
+    the merged windows around keyword hits. A window reaches ``keyword_window + 2 * width
+    + 2`` bytes past its keyword (``width`` is the pattern's longest match), so every match
+    that could pass the keyword check lies strictly inside it with its leftmost start, and
+    matches touching a window's inner edge (where ``\\b`` or ``^`` would see a false
+    boundary) are dropped: the findings are those of a scan of the whole buffer.
+    """
+
+    keyword_base: int
+    keywords: tuple[bytes, ...]
+    pads: tuple[int, ...]
+    """Per keyword: how far its window reaches on each side."""
+    owners: tuple[tuple[int, ...], ...]
+    """Per keyword: the detectors with weak patterns that list it."""
+    database: hyperscan.Database
+    index: dict[int, tuple[int, int]]
+    """Weak pattern id -> (detector, pattern)."""
+
+
+def _max_width(regex: str) -> int | None:
+    """Longest match of a pattern (Python's parser reads these patterns), None if unbounded."""
+    try:
+        width = re._parser.parse(regex).getwidth()[1]  # type: ignore[attr-defined]
+    except (re.error, RecursionError, OverflowError):
+        return None
+    return int(width) if width <= _NEAR_MAX_WIDTH else None
+
+
+def _literal(word: bytes) -> bytes:
+    return b"".join(bytes([c]) if chr(c).isalnum() and c < 128 else b"\\x%02x" % c
+                    for c in word)
+
+
+def _compile_split(
+    dets: tuple[Detector, ...],
+) -> tuple[hyperscan.Database, dict[int, tuple[int, int]], _Near | None]:
+    """The main database (strong patterns + keyword literals) and the weak-pattern one."""
+    strong: list[tuple[int, int]] = []
+    weak: list[tuple[int, int, int]] = []  # detector, pattern, max width
+    for d, det in enumerate(dets):
+        for p, pat in enumerate(det.patterns):
+            width = _max_width(pat.regex) if det.requires_keywords(p) and det.keywords else None
+            if width is None:
+                strong.append((d, p))
+            else:
+                weak.append((d, p, width))
+    if not weak:
+        db, index = compile_database(dets)
+        return db, dict(enumerate(index)), None
+    reach: dict[int, int] = {}
+    for d, _p, width in weak:
+        pad = dets[d].keyword_window + 2 * width + 2
+        reach[d] = max(reach.get(d, 0), pad)
+    words: dict[bytes, set[int]] = {}
+    for d in reach:
+        for k in dets[d].keywords:
+            words.setdefault(k.encode(), set()).add(d)
+    keywords = tuple(words)
+    base = len(strong)
+    exprs = [dets[d].patterns[p].regex.encode() for d, p in strong]
+    exprs += [_literal(k) for k in keywords]
+    flags = [FLAGS] * len(strong) + [hyperscan.HS_FLAG_CASELESS] * len(keywords)
+    db = compile_cached(exprs, range(len(exprs)), flags, hyperscan.HS_MODE_BLOCK)
+    weak_ids = range(base + len(keywords), base + len(keywords) + len(weak))
+    near_db = compile_cached([dets[d].patterns[p].regex.encode() for d, p, _ in weak],
+                             weak_ids, [FLAGS] * len(weak), hyperscan.HS_MODE_BLOCK)
+    near = _Near(
+        base,
+        keywords,
+        tuple(max(reach[d] for d in words[k]) for k in keywords),
+        tuple(tuple(sorted(words[k])) for k in keywords),
+        near_db,
+        {i: (d, p) for i, (d, p, _) in zip(weak_ids, weak, strict=True)},
+    )
+    return db, dict(enumerate(strong)), near
 
 
 @dataclass(frozen=True, slots=True)

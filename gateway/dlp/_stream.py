@@ -28,6 +28,7 @@ from gateway.errors import DecodeError, LimitExceeded, ScanError
 
 from ._decode import StreamDecoder, unscannable_reason
 from ._extract import Segment, parse_content_type
+from ._hsdb import compile_cached
 from ._model import FLAGS, Detector
 from ._normalize import normalize_chunk_text
 from ._sniff import sniff_file_type
@@ -51,14 +52,10 @@ _PCT_TAIL = re.compile(rb"%[0-9A-Fa-f]?$")
 def compile_stream_database(detectors: tuple[Detector, ...]) -> hyperscan.Database:
     """The stream-mode twin of the block database (same expressions, ids and flags)."""
     index = [(d, p) for d, det in enumerate(detectors) for p in range(len(det.patterns))]
-    db = hyperscan.Database(mode=hyperscan.HS_MODE_STREAM | hyperscan.HS_MODE_SOM_HORIZON_LARGE)
     try:
-        db.compile(
-            expressions=[detectors[d].patterns[p].regex.encode() for d, p in index],
-            ids=list(range(len(index))),
-            elements=len(index),
-            flags=[FLAGS] * len(index),
-        )
+        db = compile_cached([detectors[d].patterns[p].regex.encode() for d, p in index],
+                            range(len(index)), [FLAGS] * len(index),
+                            hyperscan.HS_MODE_STREAM | hyperscan.HS_MODE_SOM_HORIZON_LARGE)
     except hyperscan.error as e:
         raise ScanError(f"stream database does not compile: {e}") from e
     return db

@@ -1,10 +1,11 @@
-"""Step-up MFA: TOTP and backup codes, grants and brute-force limits in the state store."""
+"""Step-up MFA: TOTP, WebAuthn, backup and e-mail codes; grants and limits in the store."""
 
 from pathlib import Path
 
 from gateway import ca
 from gateway.config import GatewayConfig
 from gateway.mfa._crypto import Sealer
+from gateway.mfa._email import DeliveryError, mask_address
 from gateway.mfa._service import (
     BACKUP_CODES,
     METHOD_STRENGTH,
@@ -20,6 +21,7 @@ from gateway.mfa._service import (
     UserRecord,
 )
 from gateway.mfa._totp import TotpParams, code_at, hotp, matching_step, new_secret
+from gateway.mfa._webauthn import RelyingParty, WebAuthnRefused
 from gateway.state import Store
 
 
@@ -31,26 +33,30 @@ def mfa_key(config: GatewayConfig) -> bytes:
 
 def mfa_service(config: GatewayConfig, store: Store) -> MfaService:
     return MfaService(store, config.mfa, Sealer(mfa_key(config)),
-                      issuer=config.portal.brand_name)
+                      issuer=config.portal.brand_name, rp_id=config.portal.host.lower())
 
 
 __all__ = [
     "BACKUP_CODES",
     "METHOD_STRENGTH",
     "Attempt",
+    "DeliveryError",
     "Grant",
     "Locked",
     "Method",
     "MfaService",
     "PendingStepUp",
+    "RelyingParty",
     "Sealer",
     "Status",
     "Strength",
     "TooSoon",
     "TotpParams",
     "UserRecord",
+    "WebAuthnRefused",
     "code_at",
     "hotp",
+    "mask_address",
     "matching_step",
     "mfa_key",
     "mfa_service",

@@ -15,6 +15,13 @@ Keys (under the store's namespace; user names are percent-quoted so ``:`` cannot
     mfa:epoch:USER             revocation epoch; a grant counts only with the current one
     mfa:g:USER:DEVICE:SCOPE    a verified grant (JSON, TTL = its maximum age)
     mfa:ret:ID                 a pending step-up: original URL, scope, strength (TTL)
+    mfa:wac:USER:PURPOSE:CHAL  a WebAuthn challenge issued (TTL; deleting it = using it)
+    mfa:em:c:USER              keyed hash of the last e-mailed code (TTL; deleting = using)
+    mfa:em:gap:USER            no new e-mail code before it expires
+    mfa:em:n:USER              e-mail codes sent in the current hour
+
+WebAuthn credentials (id, public key, sign counter) live in the user's record; a counter
+update is a compare-and-set on that record, so two gateways cannot both accept one count.
 """
 
 from __future__ import annotations
@@ -23,21 +30,24 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import quote
 
 from gateway.config import MfaConfig
 from gateway.errors import StoreError
+from gateway.mfa import _webauthn as wa
 from gateway.mfa._crypto import Sealer
+from gateway.mfa._email import DeliveryError, mask_address, send_code
 from gateway.mfa._totp import TotpParams, matching_step, new_secret, provisioning_uri
 from gateway.state import Store
 
 Strength = Literal["any", "phishing_resistant"]
-Method = Literal["totp", "backup"]
-METHOD_STRENGTH: dict[str, Strength] = {"totp": "any", "backup": "any"}
-"""Strength a verified method gives a grant; a phishing-resistant factor (WebAuthn) is not
-implemented yet, so rules asking for ``phishing_resistant`` cannot be satisfied."""
+Method = Literal["totp", "backup", "webauthn", "email"]
+METHOD_STRENGTH: dict[str, Strength] = {"totp": "any", "backup": "any", "email": "any",
+                                        "webauthn": "phishing_resistant"}
+"""Strength a verified method gives a grant: only WebAuthn (bound to the portal's origin by
+the browser) satisfies rules asking for ``phishing_resistant``."""
 BACKUP_CODES = 10
 _BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 
@@ -70,6 +80,8 @@ class Attempt:
     locked: bool = False
     delay: float = 0.0
     """Seconds the caller should wait before answering a failure (progressive)."""
+    reason: str | None = None
+    """Why a WebAuthn attempt was refused (for the audit event, never shown to the user)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,32 +124,50 @@ class Status:
 @dataclass
 class UserRecord:
     totp: dict[str, Any] | None = None
+    webauthn: list[dict[str, Any]] = field(default_factory=list)
+    """Registered credentials: id and public key (base64url), sign_count, name, created."""
+    email: dict[str, Any] | None = None
+    """``{"address": ...}``, set by an admin (never by the user at the portal)."""
 
     @property
     def methods(self) -> tuple[str, ...]:
-        return ("totp",) if self.totp else ()
+        return tuple(m for m, on in (("totp", self.totp), ("webauthn", self.webauthn),
+                                     ("email", self.email)) if on)
 
     def to_json(self) -> bytes:
-        return json.dumps({"totp": self.totp}, sort_keys=True).encode()
+        return json.dumps({"totp": self.totp, "webauthn": self.webauthn, "email": self.email},
+                          sort_keys=True).encode()
 
     @classmethod
     def from_json(cls, raw: bytes | None) -> UserRecord:
         if raw is None:
             return cls()
-        return cls(totp=json.loads(raw).get("totp"))
+        data = json.loads(raw)
+        return cls(totp=data.get("totp"), webauthn=list(data.get("webauthn") or []),
+                   email=data.get("email"))
+
+
+class _Refused(Exception):
+    """An attempt fails for a reason worth recording (WebAuthn)."""
 
 
 class MfaService:
     """Factors, grants and limits for every user, kept in the shared store."""
 
     def __init__(self, store: Store, config: MfaConfig, sealer: Sealer, *,
-                 issuer: str, clock: Callable[[], float] = time.time) -> None:
+                 issuer: str, rp_id: str = "casb.gateway.internal",
+                 clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.config = config
         self.sealer = sealer
         self.issuer = config.totp.issuer or issuer
         self.params = TotpParams(config.totp.algorithm, config.totp.digits, config.totp.period)
+        self.rp = wa.RelyingParty(rp_id, config.webauthn.rp_name or issuer,
+                                  config.webauthn.user_verification)
         self.clock = clock
+        self.on_failure: Callable[[str, str, int], None] | None = None
+        """Called as ``(user, method, consecutive failures)`` after each failed attempt (the
+        engine notes it as a risk signal)."""
 
     # -- the user's record -------------------------------------------------------------
     def record(self, user: str) -> UserRecord:
@@ -257,6 +287,129 @@ class MfaService:
         digest = self.sealer.digest(raw, purpose="backup", user=user)
         return self.store.delete(f"mfa:bk:{_q(user)}:{digest}")  # atomic: used once
 
+    # -- WebAuthn -------------------------------------------------------------------------
+    def _user_handle(self, user: str) -> bytes:
+        """A stable, opaque user handle (the authenticator never learns the user name)."""
+        return bytes.fromhex(self.sealer.token("webauthn-user", user))[:32]
+
+    def webauthn_options(self, user: str, purpose: Literal["register", "authenticate"]) -> str:
+        """Options JSON for the browser; its challenge is stored for one use only."""
+        ids = [c["id"] for c in self.record(user).webauthn]
+        ttl = self.config.webauthn.challenge_ttl
+        if purpose == "register":
+            challenge, options = wa.registration_options(
+                self.rp, user=user, user_handle=self._user_handle(user), exclude=ids,
+                timeout_ms=ttl * 1000)
+        else:
+            challenge, options = wa.authentication_options(self.rp, allow=ids,
+                                                           timeout_ms=ttl * 1000)
+        self.store.set(self._challenge_key(user, purpose, challenge), b"1", ttl=ttl)
+        return options
+
+    def _challenge_key(self, user: str, purpose: str, challenge: bytes) -> str:
+        return f"mfa:wac:{_q(user)}:{purpose}:{wa.b64url(challenge)}"
+
+    def _take_challenge(self, user: str, purpose: str, credential_json: str) -> bytes:
+        """The challenge this credential answers, consumed: a second use finds nothing."""
+        try:
+            challenge = wa.client_challenge(credential_json)
+        except wa.WebAuthnRefused as e:
+            raise _Refused(str(e)) from e
+        if len(challenge) > 256 or not self.store.delete(
+                self._challenge_key(user, purpose, challenge)):
+            raise _Refused("unknown, expired or already used challenge")
+        return challenge
+
+    def _register_webauthn(self, user: str, credential_json: str) -> bool:
+        challenge = self._take_challenge(user, "register", credential_json)
+        try:
+            entry = wa.verify_registration(self.rp, credential_json, challenge)
+        except wa.WebAuthnRefused as e:
+            raise _Refused(str(e)) from e
+        entry.update(created=self.clock(), last_used=None,
+                     name=f"security key {len(self.record(user).webauthn) + 1}")
+
+        def add(rec: UserRecord) -> None:
+            if any(c["id"] == entry["id"] for c in rec.webauthn):
+                raise _Refused("credential already registered")
+            rec.webauthn.append(entry)
+        self._update(user, add)
+        return True
+
+    def _verify_webauthn(self, user: str, credential_json: str) -> bool:
+        challenge = self._take_challenge(user, "authenticate", credential_json)
+        try:
+            cid = wa.credential_id(credential_json)
+        except wa.WebAuthnRefused as e:
+            raise _Refused(str(e)) from e
+        stored = next((c for c in self.record(user).webauthn if c["id"] == cid), None)
+        if stored is None:
+            raise _Refused("credential not registered for this user")
+        try:
+            count = wa.verify_assertion(self.rp, credential_json, challenge, stored)
+        except wa.WebAuthnRefused as e:
+            raise _Refused(str(e)) from e
+        now = self.clock()
+
+        def bump(rec: UserRecord) -> None:
+            for c in rec.webauthn:
+                if c["id"] == cid:
+                    # Checked again on the record being replaced: another gateway may have
+                    # accepted this count (or a higher one) in the meantime.
+                    if (count or c["sign_count"]) and count <= int(c["sign_count"]):
+                        raise _Refused(f"sign counter {count} did not go above "
+                                       f"{c['sign_count']} (cloned authenticator?)")
+                    c["sign_count"], c["last_used"] = count, now
+                    return
+            raise _Refused("credential removed meanwhile")
+        self._update(user, bump)
+        return True
+
+    # -- e-mail codes -----------------------------------------------------------------------
+    def set_email(self, user: str, address: str | None) -> None:
+        """Admin: the address e-mail codes go to (None removes the factor)."""
+        value = {"address": address} if address else None
+        self._update(user, lambda rec: setattr(rec, "email", value))
+
+    def send_email_code(self, user: str) -> str:
+        """Send a fresh code (earlier ones stop working) and return the masked address.
+
+        Raises TooSoon when sends are rate-limited, DeliveryError when SMTP fails, and
+        LookupError when e-mail codes are off or the user has no address.
+        """
+        cfg = self.config.email
+        address = (self.record(user).email or {}).get("address")
+        if cfg is None or not address:
+            raise LookupError("e-mail codes are not available for this user")
+        u = _q(user)
+        if cfg.resend_interval and not self.store.set(
+                f"mfa:em:gap:{u}", b"1", ttl=cfg.resend_interval, only_if_absent=True):
+            raise TooSoon(self.store.ttl(f"mfa:em:gap:{u}") or cfg.resend_interval)
+        if self.store.incr(f"mfa:em:n:{u}", ttl=3600) > cfg.max_per_hour:
+            raise TooSoon(self.store.ttl(f"mfa:em:n:{u}") or 3600)
+        code = "".join(secrets.choice("0123456789") for _ in range(cfg.digits))
+        self.store.set(f"mfa:em:c:{u}",
+                       self.sealer.digest(code, purpose="email", user=user).encode(),
+                       ttl=cfg.code_ttl)
+        try:
+            send_code(cfg, to=address, code=code, issuer=self.issuer,
+                      minutes=max(1, cfg.code_ttl // 60))
+        except DeliveryError:
+            self.store.delete(f"mfa:em:c:{u}")
+            raise
+        return mask_address(address)
+
+    def _use_email_code(self, user: str, code: str) -> bool:
+        code = code.strip().replace(" ", "")
+        if not (code.isascii() and code.isdigit()):
+            return False
+        key = f"mfa:em:c:{_q(user)}"
+        stored = self.store.get(key)
+        want = self.sealer.digest(code, purpose="email", user=user).encode()
+        # Compared in constant time, then deleted: of two racing correct attempts, one wins.
+        return (stored is not None and secrets.compare_digest(stored, want)
+                and self.store.delete(key))
+
     # -- attempts and brute-force limits -------------------------------------------------
     def check_allowed(self, user: str) -> None:
         """Raise Locked or TooSoon before any code is looked at."""
@@ -272,27 +425,53 @@ class MfaService:
         """Check one code under the account's limits. Raises Locked or TooSoon."""
         self.check_allowed(user)
         ok = invite_code is None or self._invite_ok(user, invite_code)
-        if ok:
-            if method == "totp":
-                ok = (self._confirm_totp(user, code) if invite_code is not None
-                      or not self.record(user).totp else self._verify_totp(user, code))
-            elif method == "backup":
-                ok = self._use_backup(user, code)
-            else:
-                ok = False
+        reason = None if ok else "wrong enrollment code"
+        try:
+            if ok:
+                if method == "totp":
+                    ok = (self._confirm_totp(user, code) if invite_code is not None
+                          or not self.record(user).totp else self._verify_totp(user, code))
+                elif method == "backup":
+                    ok = self._use_backup(user, code)
+                elif method == "webauthn":
+                    # Registration only as the first factor; an enrolled user adds a key
+                    # with add_webauthn, which asks for a current code first.
+                    ok = (self._register_webauthn(user, code) if not self.enrolled(user)
+                          else self._verify_webauthn(user, code))
+                elif method == "email":
+                    ok = self._use_email_code(user, code)
+                else:
+                    ok = False
+        except _Refused as e:
+            ok, reason = False, str(e)
         if ok:
             self.succeeded(user, consume_invite=invite_code is not None)
             return Attempt(True)
-        return self.failed(user)
+        return replace(self.failed(user, method), reason=reason)
+
+    def add_webauthn(self, user: str, credential_json: str, *, code: str) -> Attempt:
+        """An enrolled user adds a WebAuthn credential, proving a current TOTP or backup
+        code in the same request. Raises Locked or TooSoon."""
+        check = self.attempt(user, "totp" if self.record(user).totp else "backup", code)
+        if not check.ok:
+            return check
+        try:
+            if self._register_webauthn(user, credential_json):
+                return Attempt(True)
+        except _Refused as e:
+            return replace(self.failed(user, "webauthn"), reason=str(e))
+        return self.failed(user, "webauthn")
 
     def succeeded(self, user: str, *, consume_invite: bool = False) -> None:
         self.store.delete(f"mfa:fail:{_q(user)}")
         if consume_invite:
             self.store.delete(f"mfa:inv:{_q(user)}")
 
-    def failed(self, user: str) -> Attempt:
+    def failed(self, user: str, method: str = "totp") -> Attempt:
         cfg = self.config
         n = self.store.incr(f"mfa:fail:{_q(user)}", ttl=max(86400, cfg.lockout_seconds))
+        if self.on_failure is not None:
+            self.on_failure(user, method, n)
         if n >= cfg.max_failures:
             self.store.set(f"mfa:lock:{_q(user)}", b"1", ttl=cfg.lockout_seconds)
             self.store.delete(f"mfa:fail:{_q(user)}")
@@ -364,9 +543,10 @@ class MfaService:
         u = _q(user)
         self.revoke(user)
         for key in (f"mfa:u:{u}", f"mfa:pend:{u}", f"mfa:inv:{u}", f"mfa:fail:{u}",
-                    f"mfa:lock:{u}", f"mfa:wait:{u}"):
+                    f"mfa:lock:{u}", f"mfa:wait:{u}", f"mfa:em:c:{u}"):
             self.store.delete(key)
         self.store.delete_prefix(f"mfa:bk:{u}:")
+        self.store.delete_prefix(f"mfa:wac:{u}:")
 
     def unlock(self, user: str) -> None:
         for key in (f"mfa:fail:{_q(user)}", f"mfa:lock:{_q(user)}", f"mfa:wait:{_q(user)}"):

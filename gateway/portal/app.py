@@ -4,9 +4,10 @@ An ASGI app (starlette). The proxy adapter hands it each request for ``portal.ho
 proxy's view of who is asking in ``scope["extensions"]["casb.subject"]``: the portal never
 trusts a user name sent by the browser. Store calls run in worker threads.
 
-Pages: ``/`` (status), ``/enroll``, ``/verify``, backup codes (shown once after enrollment or
-``/backup-codes``), ``/ca.pem`` and ``/ca.der``. Every form carries a CSRF token bound to a
-``__Host-`` cookie.
+Pages: ``/`` (status), ``/enroll``, ``/verify``, ``/webauthn/register`` (add a security key),
+backup codes (shown once after enrollment or ``/backup-codes``), ``/ca.pem`` and ``/ca.der``.
+Every form carries a CSRF token bound to a ``__Host-`` cookie. Pages with a WebAuthn ceremony
+load ``/static/webauthn.js`` (``script-src 'self'`` on those pages only; no inline script).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -29,13 +31,24 @@ from gateway.audit import AuditEvent, SubjectInfo
 from gateway.config import GatewayConfig
 from gateway.errors import StoreError
 from gateway.metrics import Metrics
-from gateway.mfa import Locked, MfaService, PendingStepUp, TooSoon
+from gateway.mfa import (
+    Attempt,
+    DeliveryError,
+    Locked,
+    Method,
+    MfaService,
+    PendingStepUp,
+    TooSoon,
+)
 from gateway.policy import new_decision_id
 from gateway.portal._pages import Pages
 from gateway.request import Subject
 
 CSRF_COOKIE = "__Host-casb-csrf"
 SUBJECT_EXTENSION = "casb.subject"
+WEBAUTHN_JS = (Path(__file__).parent / "static" / "webauthn.js").read_bytes()
+STRONG_ONLY = ("This step accepts only a security key, or this device's fingerprint, face or "
+               "screen lock (WebAuthn).")
 
 
 class PortalDeps(Protocol):
@@ -72,9 +85,10 @@ class Portal:
         s = request.scope.get("extensions", {}).get(SUBJECT_EXTENSION)
         return s if isinstance(s, Subject) else None
 
-    def headers(self, pending: PendingStepUp | None = None) -> dict[str, str]:
+    def headers(self, pending: PendingStepUp | None = None, *,
+                script: bool = False) -> dict[str, str]:
         pages = self.d.pages
-        csp = pages.csp
+        csp = pages.csp + ("; script-src 'self'" if script else "")
         origin = _origin(pending.url) if pending is not None and pending.url else None
         if origin:  # a successful form post redirects there: allow exactly that origin
             csp = csp.replace("form-action 'self'", f"form-action 'self' {origin}")
@@ -104,14 +118,14 @@ class Portal:
 
     def page(self, request: Request, template: str, *, status: int = 200,
              pending: PendingStepUp | None = None, decision_id: str | None = None,
-             user: str | None = None, **context: Any) -> Response:
+             user: str | None = None, script: bool = False, **context: Any) -> Response:
         cookie, new = self.csrf_cookie(request)
         csrf = self.csrf_token(cookie, user) if user else ""
         html = self.d.pages.render(template, decision_id or (
             pending.decision_id if pending else new_decision_id()), csrf=csrf,
-            pending=pending, portal_host=self.d.config.portal.host, **context)
+            pending=pending, portal_host=self.d.config.portal.host, script=script, **context)
         resp = Response(html, status_code=status, media_type="text/html; charset=utf-8",
-                        headers=self.headers(pending))
+                        headers=self.headers(pending, script=script))
         if new:
             resp.set_cookie(CSRF_COOKIE, cookie, path="/", secure=True, httponly=True,
                             samesite="strict")
@@ -121,6 +135,12 @@ class Portal:
                 pending: PendingStepUp | None = None) -> Response:
         return self.page(request, "message.html", status=status, pending=pending,
                          title=title, text=text)
+
+    def failed(self, s: Subject, action: str, method: str, attempt: Attempt) -> None:
+        """Count and record a failed attempt (the engine already noted the risk signal)."""
+        self.d.metrics.mfa_attempts.labels(method, "failed").inc()
+        self.audit(s, action, method=method, failures=attempt.failures,
+                   locked=attempt.locked, reason=attempt.reason)
 
     def audit(self, subject: Subject, action: str, **detail: Any) -> None:
         self.d.record_event(AuditEvent(
@@ -169,6 +189,11 @@ class Portal:
             status = await run_in_threadpool(self.d.mfa.status, s.user)
         return self.page(request, "home.html", user=s.user if s else None, mfa=status)
 
+    async def script(self, request: Request) -> Response:
+        h = self.headers()
+        h["Cache-Control"] = "no-cache"
+        return Response(WEBAUTHN_JS, media_type="text/javascript; charset=utf-8", headers=h)
+
     async def ca_file(self, request: Request) -> Response:
         der = request.url.path.endswith(".der")
         data = await run_in_threadpool(ca.export_ca, self.d.config.certs_dir,
@@ -190,30 +215,60 @@ class Portal:
             ref = f"?r={pending.id}" if pending else ""
             return RedirectResponse(f"/enroll{ref}", status_code=303)
         if request.method == "GET":
-            return self.verify_page(request, user, pending, record.methods)
+            return await self.verify_page(request, user, pending, record.methods)
         form = await request.form()
         if not self.csrf_ok(request, form, user):
             return self.message(request, "Form expired", "Reload the page and try again.",
                                 status=403, pending=pending)
         method = str(form.get("method") or "totp")
-        if method not in ("totp", "backup"):
+        if method == "email-send":
+            return await self.send_email(request, user, pending, record.methods)
+        if method not in ("totp", "backup", "webauthn", "email"):
             method = "totp"
-        code = str(form.get("code") or "")
+        if pending is not None and pending.strength == "phishing_resistant" \
+                and method != "webauthn":
+            return await self.verify_page(request, user, pending, record.methods, status=400,
+                                          error=STRONG_ONLY)
+        code = str(form.get("credential" if method == "webauthn" else "code") or "")
         try:
             attempt = await run_in_threadpool(mfa.attempt, user, method, code)  # type: ignore[arg-type]
         except (Locked, TooSoon) as e:
-            return self.refused(request, user, pending, record.methods, e)
-        self.d.metrics.mfa_attempts.labels(method, "ok" if attempt.ok else "failed").inc()
+            return await self.refused(request, user, pending, record.methods, e)
         if not attempt.ok:
-            self.audit(s, "verify_failed", method=method, failures=attempt.failures,
-                       locked=attempt.locked)
+            self.failed(s, "verify_failed", method, attempt)
             if attempt.locked:
-                return self.refused(request, user, pending, record.methods,
-                                    Locked(mfa.config.lockout_seconds))
+                return await self.refused(request, user, pending, record.methods,
+                                          Locked(mfa.config.lockout_seconds))
             await asyncio.sleep(attempt.delay)
-            return self.verify_page(request, user, pending, record.methods, status=400,
-                                    error="That code was not accepted. Try again.")
+            error = ("That did not work: use a security key or passkey registered for your "
+                     "account." if method == "webauthn"
+                     else "That code was not accepted. Try again.")
+            return await self.verify_page(request, user, pending, record.methods, status=400,
+                                          error=error)
+        self.d.metrics.mfa_attempts.labels(method, "ok").inc()
         return await self.succeed(request, s, pending, method)
+
+    async def send_email(self, request: Request, user: str, pending: PendingStepUp | None,
+                         methods: tuple[str, ...]) -> Response:
+        try:
+            masked = await run_in_threadpool(self.d.mfa.send_email_code, user)
+        except TooSoon as e:
+            return await self.verify_page(
+                request, user, pending, methods, status=429,
+                error=f"A code was sent recently: wait {max(1, round(e.retry_after))} "
+                      "seconds before asking for another.")
+        except LookupError:
+            return await self.verify_page(request, user, pending, methods, status=400,
+                                          error="E-mail codes are not set up for you.")
+        except DeliveryError:
+            self.d.metrics.mfa_attempts.labels("email", "undelivered").inc()
+            return await self.verify_page(request, user, pending, methods, status=503,
+                                          error="The code could not be sent. Try another "
+                                                "way, or again in a moment.")
+        subject = self.subject(request)
+        if subject is not None:
+            self.audit(subject, "email_code_sent", to=masked)
+        return await self.verify_page(request, user, pending, methods, email_sent=masked)
 
     async def succeed(self, request: Request, s: Subject, pending: PendingStepUp | None,
                       method: str) -> Response:
@@ -229,22 +284,31 @@ class Portal:
                                     headers=self.headers(pending))
         return self.page(request, "done.html", user=s.user, pending=pending)
 
-    def verify_page(self, request: Request, user: str, pending: PendingStepUp | None,
-                    methods: tuple[str, ...], *, status: int = 200,
-                    error: str | None = None) -> Response:
+    async def verify_page(self, request: Request, user: str, pending: PendingStepUp | None,
+                          methods: tuple[str, ...], *, status: int = 200,
+                          error: str | None = None, email_sent: str | None = None) -> Response:
+        """The factors this step can use; a WebAuthn challenge is issued for this page."""
+        options = None
+        if "webauthn" in methods:
+            options = await run_in_threadpool(self.d.mfa.webauthn_options, user,
+                                              "authenticate")
+        strong = pending is not None and pending.strength == "phishing_resistant"
+        email = "email" in methods and self.d.config.mfa.email is not None
         return self.page(request, "verify.html", status=status, pending=pending, user=user,
-                         methods=methods, error=error)
+                         methods=methods, error=error, strong=strong, email=email,
+                         email_sent=email_sent, webauthn_options=options,
+                         script=options is not None)
 
-    def refused(self, request: Request, user: str, pending: PendingStepUp | None,
-                methods: tuple[str, ...], e: Locked | TooSoon) -> Response:
+    async def refused(self, request: Request, user: str, pending: PendingStepUp | None,
+                      methods: tuple[str, ...], e: Locked | TooSoon) -> Response:
         if isinstance(e, Locked):
             minutes = max(1, round(e.retry_after / 60))
-            return self.verify_page(
+            return await self.verify_page(
                 request, user, pending, methods, status=429,
                 error=f"Too many wrong codes. Verification is locked for about {minutes} "
                       "minute(s). Contact your IT team if this was not you.")
-        return self.verify_page(request, user, pending, methods, status=429,
-                                error="Please wait a moment before trying again.")
+        return await self.verify_page(request, user, pending, methods, status=429,
+                                      error="Please wait a moment before trying again.")
 
     async def enroll(self, request: Request) -> Response:
         s = self._who(request)
@@ -257,45 +321,98 @@ class Portal:
         if may == "enrolled":
             ref = f"?r={pending.id}" if pending else ""
             return RedirectResponse(f"/verify{ref}", status_code=303)
-        secret, uri = await run_in_threadpool(mfa.begin_totp, user)
         needs_invite = may == "needs_invite"
         if request.method == "GET":
-            return self.enroll_page(request, user, pending, secret, uri, needs_invite)
+            return await self.enroll_page(request, user, pending, needs_invite)
         form = await request.form()
         if not self.csrf_ok(request, form, user):
             return self.message(request, "Form expired", "Reload the page and try again.",
                                 status=403, pending=pending)
         invite = str(form.get("invite") or "") if needs_invite else None
+        method: Method = "webauthn" if form.get("method") == "webauthn" else "totp"
+        code = str(form.get("credential" if method == "webauthn" else "code") or "")
         try:
-            attempt = await run_in_threadpool(mfa.attempt, user, "totp",
-                                              str(form.get("code") or ""), invite_code=invite)
+            attempt = await run_in_threadpool(mfa.attempt, user, method, code,
+                                              invite_code=invite)
         except (Locked, TooSoon) as e:
-            return self.enroll_page(request, user, pending, secret, uri, needs_invite,
-                                    status=429, error="Too many wrong codes: please wait "
-                                    f"{max(1, round(e.retry_after))} seconds.")
-        self.d.metrics.mfa_attempts.labels("enroll", "ok" if attempt.ok else "failed").inc()
+            return await self.enroll_page(request, user, pending, needs_invite, status=429,
+                                          error="Too many wrong codes: please wait "
+                                          f"{max(1, round(e.retry_after))} seconds.")
         if not attempt.ok:
-            self.audit(s, "enroll_failed", failures=attempt.failures, locked=attempt.locked)
+            self.failed(s, "enroll_failed", method, attempt)
             await asyncio.sleep(attempt.delay)
-            return self.enroll_page(request, user, pending, secret, uri, needs_invite,
-                                    status=400, error="That code was not accepted. Check the "
-                                    "enrollment code and the code from your app.")
+            what = "the security key" if method == "webauthn" else "the code from your app"
+            return await self.enroll_page(request, user, pending, needs_invite, status=400,
+                                          error="That was not accepted. Check the enrollment "
+                                          f"code and {what}.")
+        self.d.metrics.mfa_attempts.labels("enroll", "ok").inc()
         codes = await run_in_threadpool(mfa.new_backup_codes, user)
         if pending is not None:
-            await run_in_threadpool(mfa.finish, pending, "totp")
+            await run_in_threadpool(mfa.finish, pending, method)
             await run_in_threadpool(mfa.store.delete, f"mfa:ret:{pending.id}")
-        self.audit(s, "enrolled", method="totp", invited=needs_invite)
+        self.audit(s, "enrolled", method=method, invited=needs_invite)
         return self.page(request, "backup_codes.html", user=user, pending=pending,
                          codes=codes, enrolled=True)
 
-    def enroll_page(self, request: Request, user: str, pending: PendingStepUp | None,
-                    secret: str, uri: str, needs_invite: bool, *, status: int = 200,
-                    error: str | None = None) -> Response:
+    async def enroll_page(self, request: Request, user: str, pending: PendingStepUp | None,
+                          needs_invite: bool, *, status: int = 200,
+                          error: str | None = None) -> Response:
+        """Both ways in: an authenticator app (TOTP) or a security key / passkey."""
+        mfa = self.d.mfa
+        secret, uri = await run_in_threadpool(mfa.begin_totp, user)
+        options = await run_in_threadpool(mfa.webauthn_options, user, "register")
         qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
         grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
         return self.page(request, "enroll.html", status=status, pending=pending, user=user,
                          secret=grouped, qr=qr, needs_invite=needs_invite, error=error,
-                         digits=self.d.mfa.params.digits)
+                         digits=mfa.params.digits, webauthn_options=options, script=True,
+                         strong=pending is not None
+                         and pending.strength == "phishing_resistant")
+
+    async def add_webauthn(self, request: Request) -> Response:
+        """An enrolled user adds a security key or passkey, with a current code."""
+        s = self._who(request)
+        if isinstance(s, Response):
+            return s
+        user = s.user or ""
+        mfa = self.d.mfa
+        pending = await self._pending(request, user)
+        record = await run_in_threadpool(mfa.record, user)
+        ref = f"?r={pending.id}" if pending else ""
+        if not record.methods:
+            return RedirectResponse(f"/enroll{ref}", status_code=303)
+        if request.method == "GET":
+            return await self.register_page(request, user, pending, bool(record.totp))
+        form = await request.form()
+        if not self.csrf_ok(request, form, user):
+            return self.message(request, "Form expired", "Reload the page and try again.",
+                                status=403, pending=pending)
+        try:
+            attempt = await run_in_threadpool(
+                lambda: mfa.add_webauthn(user, str(form.get("credential") or ""),
+                                         code=str(form.get("code") or "")))
+        except (Locked, TooSoon) as e:
+            return await self.register_page(request, user, pending, bool(record.totp),
+                                            status=429, error="Too many failures: please "
+                                            f"wait {max(1, round(e.retry_after))} seconds.")
+        if not attempt.ok:
+            self.failed(s, "webauthn_add_failed", "webauthn", attempt)
+            await asyncio.sleep(attempt.delay)
+            return await self.register_page(request, user, pending, bool(record.totp),
+                                            status=400, error="That was not accepted. Check "
+                                            "the code and try the key again.")
+        self.d.metrics.mfa_attempts.labels("webauthn_add", "ok").inc()
+        self.audit(s, "webauthn_added")
+        # A grant comes from signing in with the new key, not from registering it.
+        return RedirectResponse(f"/verify{ref}", status_code=303)
+
+    async def register_page(self, request: Request, user: str, pending: PendingStepUp | None,
+                            has_totp: bool, *, status: int = 200,
+                            error: str | None = None) -> Response:
+        options = await run_in_threadpool(self.d.mfa.webauthn_options, user, "register")
+        return self.page(request, "webauthn_add.html", status=status, pending=pending,
+                         user=user, has_totp=has_totp, error=error, webauthn_options=options,
+                         script=True)
 
     async def backup_codes(self, request: Request) -> Response:
         """New backup codes, after a fresh verification (a code from the user's app)."""
@@ -341,6 +458,8 @@ def portal_app(deps: Callable[[], PortalDeps]) -> Starlette:
         Route("/verify", g(p.verify), methods=["GET", "POST"]),
         Route("/enroll", g(p.enroll), methods=["GET", "POST"]),
         Route("/backup-codes", g(p.backup_codes), methods=["GET", "POST"]),
+        Route("/webauthn/register", g(p.add_webauthn), methods=["GET", "POST"]),
+        Route("/static/webauthn.js", g(p.script)),
         Route("/ca.pem", g(p.ca_file)),
         Route("/ca.der", g(p.ca_file)),
     ]

@@ -26,7 +26,8 @@ policy:
 portal:
   brand_name: Example Corp Security
   support_contact: security@example.com
-mfa: {max_failures: 4, lockout_seconds: 120, failure_delay: 0.05, max_failure_delay: 0.2}
+mfa: {max_failures: 4, lockout_seconds: 120, failure_delay: 0.05, max_failure_delay: 0.2,
+      webauthn: {user_verification: required}}
 """
 
 

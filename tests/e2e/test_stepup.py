@@ -205,3 +205,73 @@ def test_browser_enrolls_with_totp_and_lands_on_the_original_page(
     screenshot(page, "stepup-6-locked")
     page.close()
     casb(gateway, "mfa", "reset", "alice")
+
+
+STRONG = "https://strong.example.org/reports/q3"
+
+
+def test_a_totp_verification_never_satisfies_a_phishing_resistant_rule(
+        gateway: Gateway, carol: httpx.Client) -> None:
+    casb(gateway, "mfa", "reset", "carol")
+    totp = pyotp.parse_uri(casb(gateway, "mfa", "enroll", "carol", "--method", "totp").strip())
+    r = carol.get(STRONG, headers=NAVIGATE)
+    assert r.status_code == 303
+    verify_url = r.headers["location"]
+    page = carol.get(verify_url, headers=NAVIGATE)
+    assert 'id="add-key"' in page.text and 'id="verify-button"' not in page.text
+    csrf, ref = CSRF.search(page.text).group(1), REF.search(page.text).group(1)  # type: ignore[union-attr]
+    r = carol.post(f"{PORTAL}/verify", data={"csrf": csrf, "r": ref, "method": "totp",
+                                             "code": totp.now()})
+    assert r.status_code == 400 and "security key" in r.text
+    assert carol.get(STRONG, headers=NAVIGATE).status_code == 303
+    assert "grants:        0" in casb(gateway, "mfa", "status", "carol")
+    casb(gateway, "mfa", "reset", "carol")
+
+
+def test_browser_enrolls_a_passkey_and_signs_in_with_chromiums_virtual_authenticator(
+        gateway: Gateway, browser_context: object) -> None:  # noqa: F811
+    casb(gateway, "mfa", "reset", "alice")
+    invite = casb(gateway, "mfa", "invite", "alice").split(": ", 1)[1].strip()
+    page = browser_context.new_page()  # type: ignore[attr-defined]
+    cdp = browser_context.new_cdp_session(page)  # type: ignore[attr-defined]
+    cdp.send("WebAuthn.enable")
+    authenticator = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+        "hasUserVerification": True, "isUserVerified": True}})["authenticatorId"]
+    try:
+        response = page.goto(STRONG)
+        assert page.url.startswith(f"{PORTAL}/enroll?r=")
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        screenshot(page, "webauthn-1-enroll")
+        page.get_by_label("Enrollment code", exact=True).fill(invite)
+        page.locator("#webauthn-enroll-button").click()
+        page.wait_for_selector("#backup-codes")
+        screenshot(page, "webauthn-2-backup-codes")
+        (cred,) = cdp.send("WebAuthn.getCredentials",
+                           {"authenticatorId": authenticator})["credentials"]
+        assert cred["rpId"] == "casb.gateway.internal"
+        assert "factors:       webauthn" in casb(gateway, "mfa", "status", "alice")
+        page.locator("#continue").click()
+        page.wait_for_url(STRONG)
+        assert "/reports/q3" in page.content()
+
+        # Once the grant is gone: the verify page offers WebAuthn only, and it works.
+        casb(gateway, "mfa", "revoke", "alice")
+        page.goto(STRONG)
+        assert page.url.startswith(f"{PORTAL}/verify?r=")
+        assert page.locator("#verify-button").count() == 0
+        screenshot(page, "webauthn-3-verify")
+        page.locator("#webauthn-button").click()
+        page.wait_for_url(STRONG)
+        (after,) = cdp.send("WebAuthn.getCredentials",
+                            {"authenticatorId": authenticator})["credentials"]
+        assert after["signCount"] > cred["signCount"]
+        assert "grants:        1" in casb(gateway, "mfa", "status", "alice")
+        events = [json.loads(line) for line in gateway.audit_file.read_text().splitlines()]
+        assert any(e.get("kind") == "mfa" and e.get("action") == "verified"
+                   and e.get("detail", {}).get("method") == "webauthn" for e in events)
+    finally:
+        cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": authenticator})
+        page.close()
+        casb(gateway, "mfa", "reset", "alice")
