@@ -29,6 +29,10 @@ $(STAMP): pyproject.toml
 	  echo "no python3.12 found; trying the distribution's package"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3.12 python3.12-venv >/dev/null 2>&1 && py=$$(command -v python3.12); \
 	fi; \
+	if [ -z "$$py" ] && command -v python3 >/dev/null; then \
+	  echo "trying uv's managed Python 3.12"; \
+	  python3 -m pip install -q uv >/dev/null 2>&1 && python3 -m uv python install 3.12 >/dev/null 2>&1 && py=$$(python3 -m uv python find 3.12 2>/dev/null); \
+	fi; \
 	if [ -z "$$py" ]; then echo "Python 3.12 is required: install python3.12 (or pyenv install 3.12) and re-run" >&2; exit 1; fi; \
 	echo "using $$py"; \
 	$$py -m venv $(VENV)

@@ -28,7 +28,7 @@ from addons.stepup import StepUp
 from addons.stream import Stream
 from gateway import ca
 from gateway.admin import AdminServer, admin_app
-from gateway.audit import AuditLog, JsonlFileSink, Sink, StreamSink
+from gateway.audit import AuditLog, configured_sinks
 from gateway.config import GatewayConfig
 from gateway.engine import Engine, hmac_key_for
 from gateway.errors import CasbError
@@ -103,20 +103,10 @@ class Ready:
         self.holder.ready = False
 
 
-def _sinks(cfg: GatewayConfig) -> list[Sink]:
-    sinks: list[Sink] = []
-    if cfg.audit.file is not None:
-        sinks.append(JsonlFileSink(cfg.audit.file, max_bytes=cfg.audit.max_bytes,
-                                   backups=cfg.audit.backups))
-    if cfg.audit.stdout:
-        sinks.append(StreamSink())
-    return sinks
-
-
 def build_holder(cfg: GatewayConfig) -> Holder:
     metrics = Metrics()
     audit = AuditLog(
-        _sinks(cfg),
+        configured_sinks(cfg.audit),
         on_event=lambda e: metrics.audit_events.labels(e.kind).inc(),
         on_failure=lambda name: metrics.audit_failures.labels(name).inc(),
     )

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from gateway.audit import AuditEvent, AuditLog, JsonlFileSink, Sink, StreamSink
+from gateway.audit import AuditEvent, AuditLog, configured_sinks
 from gateway.config import GatewayConfig, load_config
 from gateway.errors import CasbError
 from gateway.policy import new_decision_id
@@ -50,13 +50,7 @@ def _with_vault(fn: Callable[[GatewayConfig, Vault, argparse.Namespace], int]
 
 
 def _audit(cfg: GatewayConfig, action: str, detail: dict[str, Any]) -> None:
-    sinks: list[Sink] = []
-    if cfg.audit.file is not None:
-        sinks.append(JsonlFileSink(cfg.audit.file, max_bytes=cfg.audit.max_bytes,
-                                   backups=cfg.audit.backups))
-    if cfg.audit.stdout:
-        sinks.append(StreamSink())
-    log = AuditLog(sinks)
+    log = AuditLog(configured_sinks(cfg.audit))
     try:
         log.emit(AuditEvent(decision_id=new_decision_id(), action=action, reason="operator",
                             detail={"operator": getpass.getuser(), **detail}))

@@ -9,7 +9,7 @@ from gateway.audit._event import (
     SubjectInfo,
     summarize,
 )
-from gateway.audit._sinks import AuditLog, JsonlFileSink, Sink, StreamSink
+from gateway.audit._sinks import AuditLog, JsonlFileSink, Sink, StreamSink, configured_sinks
 
 __all__ = [
     "AppInfo",
@@ -22,5 +22,6 @@ __all__ = [
     "Sink",
     "StreamSink",
     "SubjectInfo",
+    "configured_sinks",
     "summarize",
 ]

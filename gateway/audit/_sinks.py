@@ -107,6 +107,30 @@ class StreamSink:
         return None
 
 
+class SinkSettings(Protocol):
+    """The audit section of the configuration (``gateway.config.AuditConfig``)."""
+
+    @property
+    def file(self) -> Path | None: ...
+    @property
+    def stdout(self) -> bool: ...
+    @property
+    def max_bytes(self) -> int: ...
+    @property
+    def backups(self) -> int: ...
+
+
+def configured_sinks(settings: SinkSettings) -> list[Sink]:
+    """The sinks the configuration asks for: the rotated file and/or stdout."""
+    sinks: list[Sink] = []
+    if settings.file is not None:
+        sinks.append(JsonlFileSink(settings.file, max_bytes=settings.max_bytes,
+                                   backups=settings.backups))
+    if settings.stdout:
+        sinks.append(StreamSink())
+    return sinks
+
+
 class AuditLog:
     """Fan an event out to every sink; failures are counted and fall back to stderr."""
 

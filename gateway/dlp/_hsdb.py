@@ -42,7 +42,7 @@ def cache_dir() -> Path | None:
 def _key(expressions: Sequence[bytes], ids: Sequence[int], flags: Sequence[int],
          mode: int) -> str:
     h = hashlib.sha256(_FORMAT)
-    for part in (str(hyperscan.__version__), platform.machine(), str(mode)):
+    for part in (str(getattr(hyperscan, "__version__", "?")), platform.machine(), str(mode)):
         h.update(part.encode() + b"\0")
     for expr, i, f in zip(expressions, ids, flags, strict=True):
         h.update(f"{i}:{f}:{len(expr)}:".encode() + expr + b"\0")

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import re
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import hyperscan
@@ -118,7 +118,7 @@ def _compile_split(
         near_db,
         {i: (d, p) for i, (d, p, _) in zip(weak_ids, weak, strict=True)},
     )
-    return db, dict(enumerate(strong)), near
+    return db, {**dict(enumerate(strong)), **near.index}, near
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,16 +170,33 @@ class _Match:
 
 
 class _Collector:
-    """Match callback target; kept referenced for the whole scan (hyperscan needs that)."""
+    """Match callback target; kept referenced for the whole scan (hyperscan needs that).
 
-    __slots__ = ("hits", "limit")
+    Ids from ``keyword_base`` on are keyword literals: their hits are kept apart as
+    ``(keyword, end)`` and do not count against the match budget.
+    """
 
-    def __init__(self, limit: int) -> None:
+    __slots__ = ("hits", "keyword_base", "keyword_hits", "limit")
+
+    def __init__(self, limit: int, keyword_base: int | None = None) -> None:
         self.hits: list[tuple[int, int, int]] = []
+        self.keyword_hits: list[tuple[int, int]] = []
         self.limit = limit
+        self.keyword_base = keyword_base
 
     def on_match(self, pattern: int, start: int, end: int, flags: int, context: object) -> bool:
         """Record a match; returning True stops the scan once the budget is spent."""
+        self.hits.append((pattern, start, end))
+        return len(self.hits) >= self.limit
+
+    def on_match_keywords(
+        self, pattern: int, start: int, end: int, flags: int, context: object
+    ) -> bool:
+        """:meth:`on_match` for the main database of a scanner with keyword literals."""
+        base = self.keyword_base
+        if base is not None and pattern >= base:
+            self.keyword_hits.append((pattern - base, end))
+            return False
         self.hits.append((pattern, start, end))
         return len(self.hits) >= self.limit
 
@@ -204,15 +221,20 @@ class Scanner:
         self,
         detectors: tuple[Detector, ...],
         database: hyperscan.Database,
-        index: tuple[tuple[int, int], ...],
+        index: Mapping[int, tuple[int, int]] | Sequence[tuple[int, int]],
         hmac_key: bytes,
         limits: Limits,
         stream_database: hyperscan.Database | None = None,
+        near: _Near | None = None,
     ) -> None:
         self.detectors = detectors
         self._db = database
         self._stream_db = stream_database
         self._index = index
+        self._near = near
+        self._stream_index = tuple(
+            (d, p) for d, det in enumerate(detectors) for p in range(len(det.patterns))
+        )
         self._key = hmac_key
         self._limits = limits
         self._lock = threading.Lock()
@@ -242,15 +264,15 @@ class Scanner:
         ids = [d.id for d in dets]
         if len(set(ids)) != len(ids):
             raise ValueError("detector ids must be unique")
-        db, index = compile_database(dets)
+        db, index, near = _compile_split(dets)
         stream_db = compile_stream_database(dets)
         warm_up()
-        return cls(dets, db, index, bytes(hmac_key), limits, stream_db)
+        return cls(dets, db, index, bytes(hmac_key), limits, stream_db, near)
 
     def with_limits(self, limits: Limits) -> Scanner:
         """The same compiled detectors under other limits (no recompilation)."""
         twin = Scanner(self.detectors, self._db, self._index, self._key, limits,
-                       self._stream_db)
+                       self._stream_db, self._near)
         twin._lock = self._lock  # one scratch space per database: share its lock too
         return twin
 
@@ -446,16 +468,73 @@ class Scanner:
         for n in norms:
             offsets.append(pos)
             pos += len(n.data) + len(_SEP)
-        collector = _Collector(self._limits.max_matches)
-        handler = collector.on_match  # strong reference for the duration of the scan
+        near = self._near
+        collector = _Collector(self._limits.max_matches,
+                               None if near is None else near.keyword_base)
+        # strong reference for the duration of the scan
+        handler = collector.on_match if near is None else collector.on_match_keywords
         try:
             with self._lock:
                 self._db.scan(buf, match_event_handler=handler)
+                if near is not None and collector.keyword_hits:
+                    self._scan_near(near, buf, collector)
         except hyperscan.ScanTerminated as e:
             raise _MatchFlood(self._evaluate(buf, norms, offsets, collector.hits)) from e
         except hyperscan.error as e:
             raise ScanError(f"hyperscan scan failed: {type(e).__name__}") from e
         return self._evaluate(buf, norms, offsets, collector.hits)
+
+    def _scan_near(self, near: _Near, buf: bytes, collector: _Collector) -> None:
+        """Weak patterns over the merged windows around keyword hits (lock held).
+
+        A weak hit is kept only if a keyword of its own detector starts within
+        ``keyword_window`` of it (necessary for the exact check in :meth:`_judge`).
+        """
+        size = len(buf)
+        spans: list[tuple[int, int]] = []
+        starts: dict[int, list[int]] = {}
+        for k, end in collector.keyword_hits:
+            ks = end - len(near.keywords[k])
+            pad = near.pads[k]
+            spans.append((max(0, ks - pad), min(size, end + pad)))
+            for d in near.owners[k]:
+                starts.setdefault(d, []).append(ks)
+        spans.sort()
+        for positions in starts.values():
+            positions.sort()
+        windows: list[tuple[int, int]] = []
+        for a, b in spans:
+            if windows and a <= windows[-1][1]:
+                if b > windows[-1][1]:
+                    windows[-1] = (windows[-1][0], b)
+            else:
+                windows.append((a, b))
+        raw: list[tuple[int, int, int]] = []
+
+        def on_near(pattern: int, start: int, end: int, flags: int, context: object) -> bool:
+            raw.append((pattern, start, end))
+            return False
+
+        hits = collector.hits
+        limit = collector.limit
+        for a, b in windows:
+            raw.clear()
+            near.database.scan(buf[a:b], match_event_handler=on_near)
+            for pattern, start, end in raw:
+                if (start == 0 and a > 0) or (end == b - a and b < size):
+                    continue  # at an inner window edge: a false \b or ^ may have made it
+                d = near.index[pattern][0]
+                s, e = start + a, end + a
+                w = self.detectors[d].keyword_window
+                found = starts.get(d)
+                if not found:
+                    continue
+                i = bisect.bisect_left(found, s - w)
+                if i == len(found) or found[i] > e + w:
+                    continue
+                hits.append((pattern, s, e))
+                if len(hits) >= limit:
+                    raise hyperscan.ScanTerminated("match budget spent")
 
     def _evaluate(
         self,
@@ -465,14 +544,16 @@ class Scanner:
         hits: list[tuple[int, int, int]],
         *,
         dedupe: bool = True,
+        index: Mapping[int, tuple[int, int]] | Sequence[tuple[int, int]] | None = None,
     ) -> list[_Match]:
+        index = self._index if index is None else index
         lowered: bytes | None = None
         keyword_anywhere: dict[int, bool] = {}
         accepted: list[_Match] = []
         seen: set[tuple[int, int, int]] = set()
         single = len(offsets) == 1
         for pattern_id, raw_start, raw_end in hits:
-            d, p = self._index[pattern_id]
+            d, p = index[pattern_id]
             comp = self._compiled[d]
             start, end = raw_start, raw_end
             if comp.value_chars is not None:
@@ -513,7 +594,8 @@ class Scanner:
         self, window: bytes, hits: list[tuple[int, int, int]], base: int
     ) -> list[_Match]:
         """Judge stream hits (offsets into ``window``); returned offsets are stream offsets."""
-        found = self._evaluate(window, [Normalized(window, None)], [0], hits, dedupe=False)
+        found = self._evaluate(window, [Normalized(window, None)], [0], hits, dedupe=False,
+                               index=self._stream_index)
         return [replace(m, start=m.start + base, end=m.end + base) for m in found]
 
     def _judge(

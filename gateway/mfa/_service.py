@@ -547,6 +547,7 @@ class MfaService:
             self.store.delete(key)
         self.store.delete_prefix(f"mfa:bk:{u}:")
         self.store.delete_prefix(f"mfa:wac:{u}:")
+        self.store.delete_prefix(f"mfa:used:{u}:")  # steps of the old secret mean nothing now
 
     def unlock(self, user: str) -> None:
         for key in (f"mfa:fail:{_q(user)}", f"mfa:lock:{_q(user)}", f"mfa:wait:{_q(user)}"):

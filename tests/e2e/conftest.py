@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.gateway_process import ROOT, Gateway, start_gateway
+from tests.e2e.gateway_process import Gateway, proxied_client, start_routed_gateway
 from tests.e2e.origin import Origin, make_pki, serve
 
 HERE = Path(__file__).parent
@@ -49,22 +47,9 @@ def origin(origin_pki: tuple[Path, Path, Path]) -> Iterator[Origin]:
 def gateway(
     tmp_path_factory: pytest.TempPathFactory, origin: Origin, origin_pki: tuple[Path, Path, Path]
 ) -> Iterator[Gateway]:
-    work = tmp_path_factory.mktemp("gateway")
-    shutil.copytree(ROOT / "policies", work / "policies")
-    shutil.copy(HERE / "policies" / "e2e.yaml", work / "policies" / "e2e.yaml")
-    (work / "config.yaml").write_text(CONFIG)
-    (work / "directory.yaml").write_text("users:\n  alice: [staff]\n  bob: [finance]\n")
-    gw = start_gateway(
-        work,
-        [
-            "--config",
-            "config.yaml",
-            "-s",
-            str(HERE / "route_origin.py"),
-            "--set",
-            f"ssl_verify_upstream_trusted_ca={origin_pki[0]}",
-        ],
-        env={"E2E_ORIGIN": f"127.0.0.1:{origin.port}"},
+    gw = start_routed_gateway(
+        tmp_path_factory.mktemp("gateway"), origin.port, origin_pki[0], CONFIG,
+        files={"directory.yaml": "users:\n  alice: [staff]\n  bob: [finance]\n"},
     )
     yield gw
     gw.stop()
@@ -72,8 +57,7 @@ def gateway(
 
 @pytest.fixture(scope="session")
 def client(gateway: Gateway) -> Iterator[httpx.Client]:
-    ctx = ssl.create_default_context(cafile=str(gateway.ca_cert))
-    with httpx.Client(proxy=gateway.proxy_url, verify=ctx, timeout=30) as c:
+    with proxied_client(gateway) as c:
         yield c
 
 

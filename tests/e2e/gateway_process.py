@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 CASB = Path(sys.executable).with_name("casb")
@@ -89,3 +93,32 @@ def start_gateway(
         time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"gateway did not start in {timeout}s:\n{log.read_text()}")
+
+
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def start_routed_gateway(work: Path, origin_port: int, origin_ca: Path, config: str,
+                         *, files: dict[str, str] | None = None, e2e_pack: bool = True,
+                         args: list[str] | None = None) -> Gateway:
+    """A gateway in ``work`` with the shipped packs (+ the e2e pack), ``config`` as its
+    config.yaml, extra ``files``, and every upstream connection routed to the test origin."""
+    shutil.copytree(ROOT / "policies", work / "policies")
+    if e2e_pack:
+        shutil.copy(E2E_DIR / "policies" / "e2e.yaml", work / "policies" / "e2e.yaml")
+    (work / "config.yaml").write_text(config)
+    for name, text in (files or {}).items():
+        (work / name).write_text(text)
+    return start_gateway(
+        work,
+        ["--config", "config.yaml", "-s", str(E2E_DIR / "route_origin.py"),
+         "--set", f"ssl_verify_upstream_trusted_ca={origin_ca}", *(args or [])],
+        env={"E2E_ORIGIN": f"127.0.0.1:{origin_port}"},
+    )
+
+
+def proxied_client(gw: Gateway, *, auth: str = "", timeout: float = 30) -> httpx.Client:
+    """An httpx client that goes through ``gw`` and trusts its CA (``auth``: "user:pass")."""
+    ctx = ssl.create_default_context(cafile=str(gw.ca_cert))
+    proxy = f"http://{auth + '@' if auth else ''}127.0.0.1:{gw.port}"
+    return httpx.Client(proxy=proxy, verify=ctx, timeout=timeout)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
-import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.gateway_process import ROOT, Gateway, start_gateway
+from tests.e2e.gateway_process import Gateway, proxied_client, start_routed_gateway
 from tests.e2e.origin import Origin
 
 pytestmark = pytest.mark.e2e
@@ -40,24 +38,15 @@ dlp:
 def streaming_gateway(
     tmp_path_factory: pytest.TempPathFactory, origin: Origin, origin_pki: tuple[Path, Path, Path]
 ) -> Iterator[Gateway]:
-    work = tmp_path_factory.mktemp("streaming-gateway")
-    shutil.copytree(ROOT / "policies", work / "policies")
-    shutil.copy(HERE / "policies" / "e2e.yaml", work / "policies" / "e2e.yaml")
-    (work / "config.yaml").write_text(CONFIG)
-    gw = start_gateway(
-        work,
-        ["--config", "config.yaml", "-s", str(HERE / "route_origin.py"),
-         "--set", f"ssl_verify_upstream_trusted_ca={origin_pki[0]}"],
-        env={"E2E_ORIGIN": f"127.0.0.1:{origin.port}"},
-    )
+    gw = start_routed_gateway(tmp_path_factory.mktemp("streaming-gateway"), origin.port,
+                              origin_pki[0], CONFIG)
     yield gw
     gw.stop()
 
 
 @pytest.fixture(scope="module")
 def streaming_client(streaming_gateway: Gateway) -> Iterator[httpx.Client]:
-    ctx = ssl.create_default_context(cafile=str(streaming_gateway.ca_cert))
-    with httpx.Client(proxy=streaming_gateway.proxy_url, verify=ctx, timeout=30) as c:
+    with proxied_client(streaming_gateway) as c:
         yield c
 
 
