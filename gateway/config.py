@@ -20,6 +20,8 @@ from gateway.dlp import Limits
 from gateway.errors import ConfigError
 
 ENV_PREFIX = "CASB_"
+_NOT_SETTINGS = frozenset({"CASB_CONFIG", "CASB_HS_CACHE"})
+"""``CASB_*`` variables that are not configuration keys (the file; the Hyperscan cache)."""
 
 
 class _Model(BaseModel):
@@ -242,7 +244,7 @@ class GatewayConfig(_Model):
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, raw in sorted(environ.items()):
-        if not name.startswith(ENV_PREFIX) or name == "CASB_CONFIG":
+        if not name.startswith(ENV_PREFIX) or name in _NOT_SETTINGS:
             continue
         path = [p.lower() for p in name[len(ENV_PREFIX):].split("__")]
         try:

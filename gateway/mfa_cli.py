@@ -46,7 +46,17 @@ def cmd_invite(mfa: MfaService, args: argparse.Namespace) -> int:
 
 
 def cmd_enroll(mfa: MfaService, args: argparse.Namespace) -> int:
-    if mfa.enrolled(args.user) and not args.replace:
+    if args.method == "email":
+        if not args.email or "@" not in args.email:
+            print("casb: --method email needs --email ADDRESS", file=sys.stderr)
+            return 2
+        if mfa.config.email is None:
+            print("casb: warning: mfa.email (SMTP) is not configured; the address is kept "
+                  "but no code can be sent", file=sys.stderr)
+        mfa.set_email(args.user, args.email)
+        print(f"{args.user}: e-mail codes go to {args.email}")
+        return 0
+    if mfa.record(args.user).totp and not args.replace:
         print(f"casb: {args.user} already has a second factor (use --replace, or reset)",
               file=sys.stderr)
         return 2
@@ -78,6 +88,9 @@ def cmd_status(mfa: MfaService, args: argparse.Namespace) -> int:
     s = mfa.status(args.user)
     print(f"user:          {s.user}")
     print(f"factors:       {', '.join(s.methods) or 'none'}")
+    for c in mfa.record(args.user).webauthn:
+        print(f"  webauthn {c.get('name', '')}: counter {c.get('sign_count')}, "
+              f"user verified at registration: {c.get('user_verified')}")
     print(f"backup codes:  {s.backup_codes_left} left")
     print(f"invited:       {'yes (enrollment code pending)' if s.invited else 'no'}")
     print(f"failures:      {s.failures}")
@@ -121,7 +134,8 @@ def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> 
     msub = mfa.add_subparsers(dest="mfa_command", required=True)
     table: list[tuple[str, str, Callable[[MfaService, argparse.Namespace], int]]] = [
         ("invite", "issue a one-time enrollment code", cmd_invite),
-        ("enroll", "provision TOTP directly; prints the otpauth:// URI once", cmd_enroll),
+        ("enroll", "provision TOTP (prints the otpauth:// URI once) or an e-mail address",
+         cmd_enroll),
         ("status", "factors, backup codes, failures, lockout and grants", cmd_status),
         ("revoke", "end every step-up grant of the user now, on every node", cmd_revoke),
         ("reset", "remove every factor, code, lockout and grant", cmd_reset),
@@ -132,7 +146,9 @@ def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> 
         common(p)
         p.add_argument("user")
         if name == "enroll":
-            p.add_argument("--method", choices=("totp",), default="totp")
+            p.add_argument("--method", choices=("totp", "email"), default="totp")
+            p.add_argument("--email", metavar="ADDRESS",
+                           help="with --method email: where e-mail codes are sent")
             p.add_argument("--replace", action="store_true",
                            help="replace an existing TOTP factor")
         p.set_defaults(func=_with_mfa(fn))

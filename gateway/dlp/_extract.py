@@ -11,10 +11,13 @@ import base64
 import binascii
 import bisect
 import codecs
+import contextlib
+import functools
 import html
 import json
 import quopri
 import re
+import threading
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +25,8 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import HTTP
 from typing import Any
+
+import hyperscan
 
 from gateway.errors import DecodeError, LimitExceeded
 
@@ -115,7 +120,12 @@ def _extract_text(data: bytes, charset: str, location: str) -> tuple[list[Segmen
 
 def _key_path(path: str, key: str) -> str:
     # keys are data too: only short identifier-like keys are shown in locations
-    return f"{path}.{key}" if _KEY_SHOWN.match(key) else f"{path}[?]"
+    return f"{path}.{key}" if _key_shown(key) else f"{path}[?]"
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_shown(key: str) -> bool:
+    return _KEY_SHOWN.match(key) is not None  # keys repeat: one regex match per distinct key
 
 
 class _JsonWalk:
@@ -462,6 +472,38 @@ def _layers(seg: Segment, limits: Limits) -> list[Segment]:
     return out
 
 
+_CANDIDATES = (rb"[A-Za-z0-9+/_-]{24}(?:[^A-Za-z0-9+/_-]|$)", _ENTITY.pattern, _PCT.pattern)
+"""Where _B64, _ENTITY or _PCT can match (a _B64 match is a run of 24 such characters,
+reported once, where the run ends)."""
+_candidate_db: list[hyperscan.Database] = []
+_candidate_lock = threading.Lock()
+
+
+def _candidates(joined: bytes, starts: list[int]) -> set[int]:
+    """Indices of the segments (starting at ``starts`` in ``joined``) holding a candidate.
+
+    One Hyperscan pass (a Python regex pass per pattern costs as much as the DLP scan).
+    """
+    wanted: set[int] = set()
+    if not joined:
+        return wanted
+    with _candidate_lock:
+        if not _candidate_db:
+            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            db.compile(expressions=list(_CANDIDATES), ids=[0, 1, 2], elements=3,
+                       flags=[0, 0, 0])
+            _candidate_db.append(db)
+        last = len(starts) - 1
+
+        def on_match(pattern: int, start: int, end: int, flags: int, context: object) -> bool:
+            wanted.add(bisect.bisect_right(starts, end - 1) - 1)
+            return len(wanted) > last  # every segment is wanted already: stop
+
+        with contextlib.suppress(hyperscan.ScanTerminated):
+            _candidate_db[0].scan(joined, match_event_handler=on_match)
+    return wanted
+
+
 def _derived(ex: Extracted, limits: Limits) -> Extracted:
     """Add decoded layers of every segment, nested up to ``max_archive_depth`` layers."""
     budget = limits.max_decoded_bytes
@@ -472,10 +514,7 @@ def _derived(ex: Extracted, limits: Limits) -> Extracted:
     for seg in ex.segments:
         starts.append(pos)
         pos += len(seg.data) + 1
-    wanted: set[int] = set()
-    for pattern in (_B64, _ENTITY, _PCT):
-        for m in pattern.finditer(joined):
-            wanted.add(bisect.bisect_right(starts, m.start()) - 1)
+    wanted = _candidates(joined, starts)
     queue = [(ex.segments[i], 0) for i in sorted(wanted)]
     extra: list[Segment] = []
     while queue:

@@ -53,6 +53,10 @@ class _Near:
     """
 
     keyword_base: int
+    expressions: tuple[bytes, ...]
+    """The main database's expressions (strong patterns, then keywords) and flags: the
+    stream database is compiled from them too, so both share ids."""
+    flags: tuple[int, ...]
     keywords: tuple[bytes, ...]
     pads: tuple[int, ...]
     """Per keyword: how far its window reaches on each side."""
@@ -75,6 +79,17 @@ def _max_width(regex: str) -> int | None:
 def _literal(word: bytes) -> bytes:
     return b"".join(bytes([c]) if chr(c).isalnum() and c < 128 else b"\\x%02x" % c
                     for c in word)
+
+
+def _compile_stream(dets: tuple[Detector, ...], near: _Near | None) -> hyperscan.Database:
+    """The stream-mode twin of the main database (same expressions, ids and flags)."""
+    if near is None:
+        return compile_stream_database(dets)
+    try:
+        return compile_cached(near.expressions, range(len(near.expressions)), near.flags,
+                              hyperscan.HS_MODE_STREAM | hyperscan.HS_MODE_SOM_HORIZON_LARGE)
+    except hyperscan.error as e:
+        raise ScanError(f"stream database does not compile: {e}") from e
 
 
 def _compile_split(
@@ -112,6 +127,8 @@ def _compile_split(
                              weak_ids, [FLAGS] * len(weak), hyperscan.HS_MODE_BLOCK)
     near = _Near(
         base,
+        tuple(exprs),
+        tuple(flags),
         keywords,
         tuple(max(reach[d] for d in words[k]) for k in keywords),
         tuple(tuple(sorted(words[k])) for k in keywords),
@@ -265,7 +282,7 @@ class Scanner:
         if len(set(ids)) != len(ids):
             raise ValueError("detector ids must be unique")
         db, index, near = _compile_split(dets)
-        stream_db = compile_stream_database(dets)
+        stream_db = _compile_stream(dets, near)
         warm_up()
         return cls(dets, db, index, bytes(hmac_key), limits, stream_db, near)
 
@@ -288,7 +305,7 @@ class Scanner:
     @property
     def stream_database(self) -> hyperscan.Database:
         if self._stream_db is None:
-            self._stream_db = compile_stream_database(self.detectors)
+            self._stream_db = _compile_stream(self.detectors, self._near)
         return self._stream_db
 
     def open_stream(
@@ -485,18 +502,36 @@ class Scanner:
         return self._evaluate(buf, norms, offsets, collector.hits)
 
     def _scan_near(self, near: _Near, buf: bytes, collector: _Collector) -> None:
-        """Weak patterns over the merged windows around keyword hits (lock held).
+        """Weak patterns over the merged windows around keyword hits (lock held)."""
+        hits = collector.hits
+        for hit in self._near_hits(near, buf, 0, collector.keyword_hits, final=True):
+            hits.append(hit)
+            if len(hits) >= collector.limit:
+                raise hyperscan.ScanTerminated("match budget spent")
 
-        A weak hit is kept only if a keyword of its own detector starts within
-        ``keyword_window`` of it (necessary for the exact check in :meth:`_judge`).
+    def _near_hits(
+        self,
+        near: _Near,
+        buf: bytes,
+        origin: int,
+        keyword_hits: Sequence[tuple[int, int]],
+        *,
+        final: bool,
+    ) -> list[tuple[int, int, int]]:
+        """Weak-pattern hits near ``keyword_hits`` (keyword, end); the lock must be held.
+
+        ``buf`` holds offsets ``[origin, origin + len(buf))`` (a stream keeps only a recent
+        window) and ends the data when ``final``. A hit is kept only if a keyword of its
+        own detector starts within ``keyword_window`` of it (necessary for the exact check
+        in :meth:`_judge`). Offsets in and out are absolute.
         """
-        size = len(buf)
+        limit = origin + len(buf)
         spans: list[tuple[int, int]] = []
         starts: dict[int, list[int]] = {}
-        for k, end in collector.keyword_hits:
+        for k, end in keyword_hits:
             ks = end - len(near.keywords[k])
             pad = near.pads[k]
-            spans.append((max(0, ks - pad), min(size, end + pad)))
+            spans.append((max(origin, ks - pad), min(limit, end + pad)))
             for d in near.owners[k]:
                 starts.setdefault(d, []).append(ks)
         spans.sort()
@@ -515,13 +550,13 @@ class Scanner:
             raw.append((pattern, start, end))
             return False
 
-        hits = collector.hits
-        limit = collector.limit
+        out: list[tuple[int, int, int]] = []
         for a, b in windows:
             raw.clear()
-            near.database.scan(buf[a:b], match_event_handler=on_near)
+            near.database.scan(buf[a - origin : b - origin], match_event_handler=on_near)
+            inner_end = b < limit or not final
             for pattern, start, end in raw:
-                if (start == 0 and a > 0) or (end == b - a and b < size):
+                if (start == 0 and a > 0) or (end == b - a and inner_end):
                     continue  # at an inner window edge: a false \b or ^ may have made it
                 d = near.index[pattern][0]
                 s, e = start + a, end + a
@@ -532,9 +567,8 @@ class Scanner:
                 i = bisect.bisect_left(found, s - w)
                 if i == len(found) or found[i] > e + w:
                     continue
-                hits.append((pattern, s, e))
-                if len(hits) >= limit:
-                    raise hyperscan.ScanTerminated("match budget spent")
+                out.append((pattern, s, e))
+        return out
 
     def _evaluate(
         self,
@@ -595,7 +629,7 @@ class Scanner:
     ) -> list[_Match]:
         """Judge stream hits (offsets into ``window``); returned offsets are stream offsets."""
         found = self._evaluate(window, [Normalized(window, None)], [0], hits, dedupe=False,
-                               index=self._stream_index)
+                               index=self._stream_index if self._near is None else self._index)
         return [replace(m, start=m.start + base, end=m.end + base) for m in found]
 
     def _judge(

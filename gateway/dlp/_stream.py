@@ -101,6 +101,10 @@ class StreamScan:
         self._keep = self._limits.stream_window
         self._after = max((d.keyword_window for d in scanner.detectors), default=0)
         self._pending: list[tuple[int, int, int]] = []
+        near = scanner._near
+        self._near = near
+        self._keyword_base = near.keyword_base if near is not None else 1 << 62
+        self._keyword_hits: list[tuple[int, int]] = []  # (keyword, stream end offset)
         self._raw_hits = 0
         self._matches: list[_Match] = []
         self._seen: set[tuple[int, int, int]] = set()
@@ -117,6 +121,9 @@ class StreamScan:
     # -- hyperscan callback -----------------------------------------------------------------
 
     def _on_match(self, pattern: int, start: int, end: int, flags: int, context: object) -> bool:
+        if pattern >= self._keyword_base:
+            self._keyword_hits.append((pattern - self._keyword_base, end))
+            return False
         self._pending.append((pattern, start, end))
         self._raw_hits += 1
         return self._raw_hits >= self._limits.max_matches
@@ -183,6 +190,7 @@ class StreamScan:
         try:
             with self._scanner.lock:
                 self._hs.scan(data)
+                self._scan_near(final=False)
         except hyperscan.ScanTerminated:
             self._judge(final=True)
             self._stop("limit_exceeded:matches")
@@ -190,14 +198,40 @@ class StreamScan:
         except hyperscan.error as e:
             raise ScanError(f"hyperscan stream scan failed: {type(e).__name__}") from e
         self._judge(final=False)
-        # keep what a later match may still need: the window, and the earliest pending start
+        # keep what a later match may still need: the window, the earliest pending start
+        # and the windows of keywords whose surroundings are still to be scanned
         keep_from = self._total - self._keep
         if self._pending:
             keep_from = min(keep_from, min(p[1] for p in self._pending))
+        if self._keyword_hits and self._near is not None:
+            near = self._near
+            keep_from = min(keep_from, min(e - len(near.keywords[k]) - near.pads[k]
+                                           for k, e in self._keyword_hits))
         cut = keep_from - self._base
         if cut > len(self._window) // 2 and cut > 0:
             del self._window[:cut]
             self._base += cut
+
+    def _scan_near(self, *, final: bool) -> None:
+        """Weak patterns around the keywords whose windows have fully arrived (lock held)."""
+        near = self._near
+        if near is None or not self._keyword_hits:
+            return
+        total = self._total
+        if final:
+            ready, self._keyword_hits = self._keyword_hits, []
+        else:
+            ready = [h for h in self._keyword_hits if h[1] + near.pads[h[0]] <= total]
+            if not ready:
+                return
+            self._keyword_hits = [h for h in self._keyword_hits
+                                  if h[1] + near.pads[h[0]] > total]
+        hits = self._scanner._near_hits(near, bytes(self._window), self._base, ready,
+                                        final=final)
+        self._pending += hits
+        self._raw_hits += len(hits)
+        if self._raw_hits >= self._limits.max_matches:
+            raise hyperscan.ScanTerminated("match budget spent")
 
     def _judge(self, *, final: bool) -> None:
         if not self._pending:
@@ -262,6 +296,11 @@ class StreamScan:
             except hyperscan.ScanTerminated:
                 self.unscannable = self.unscannable or "limit_exceeded:matches"
             self._hs = None
+            try:
+                with self._scanner.lock:
+                    self._scan_near(final=True)
+            except hyperscan.ScanTerminated:
+                self.unscannable = self.unscannable or "limit_exceeded:matches"
             self._judge(final=True)
         self._closed = True
         segments = [Segment("body", b"")]

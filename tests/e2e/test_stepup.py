@@ -129,6 +129,9 @@ def test_wrong_codes_lock_the_account_then_unlock_verify_and_revoke_work_everywh
                                              "code": totp.now()})
     assert r.status_code == 429
     assert "locked:        yes" in casb(gateway, "mfa", "status", "carol")
+    # The failures are a risk signal, with its reason, in the same store.
+    assert re.search(r"mfa_failures\s+[\d.]+\s+4 failed verification\(s\) in a row",
+                     casb(gateway, "risk", "show", "carol"))
     casb(gateway, "mfa", "unlock", "carol")
     r = carol.post(f"{PORTAL}/verify", data={"csrf": csrf, "r": ref, "method": "totp",
                                              "code": totp.now()})

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import ssl
 import subprocess
 import time
 from collections.abc import Iterator
@@ -16,14 +14,13 @@ import httpx
 import pyotp
 import pytest
 
-from tests.e2e.gateway_process import CASB, ROOT, Gateway, start_gateway
+from tests.e2e.gateway_process import CASB, Gateway, proxied_client, start_routed_gateway
 from tests.e2e.origin import Origin
 from tests.e2e.test_gateway import DRIVE_UPLOAD, metric, multipart_with_card
 from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.e2e
 
-HERE = Path(__file__).parent
 PORTAL = "https://casb.gateway.internal"
 CONSOLE = "https://console.aws.amazon.com/console/home?region=eu-west-1"
 NAVIGATE = {"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document",
@@ -47,27 +44,20 @@ def redis() -> Iterator[RedisServer]:
         yield server
 
 
-def _workdir(base: Path, name: str) -> Path:
-    work = base / name
-    work.mkdir()
-    shutil.copytree(ROOT / "policies", work / "policies")
-    (work / "config.yaml").write_text(CONFIG)
-    return work
-
-
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory, redis: RedisServer, origin: Origin,
          origin_pki: tuple[Path, Path, Path]) -> Iterator[tuple[Gateway, Gateway]]:
     """Gateways A and B: one Redis, one CA and MFA key (B's certs dir is A's)."""
     base = tmp_path_factory.mktemp("redis-pair")
-    args = ["--config", "config.yaml", "--store", redis.url, "-s", str(HERE / "route_origin.py"),
-            "--set", f"ssl_verify_upstream_trusted_ca={origin_pki[0]}"]
-    env = {"E2E_ORIGIN": f"127.0.0.1:{origin.port}"}
-    a = start_gateway(_workdir(base, "a"), args, env=env)
+    args = ["--store", redis.url]
+    (base / "a").mkdir()
+    a = start_routed_gateway(base / "a", origin.port, origin_pki[0], CONFIG, e2e_pack=False,
+                             args=args)
     try:
-        work_b = _workdir(base, "b")
-        os.symlink(a.workdir / "certs", work_b / "certs")
-        b = start_gateway(work_b, args, env=env)
+        (base / "b").mkdir()
+        os.symlink(a.workdir / "certs", base / "b" / "certs")
+        b = start_routed_gateway(base / "b", origin.port, origin_pki[0], CONFIG,
+                                 e2e_pack=False, args=args)
     except BaseException:
         a.stop()
         raise
@@ -76,20 +66,15 @@ def pair(tmp_path_factory: pytest.TempPathFactory, redis: RedisServer, origin: O
     a.stop()
 
 
-def _client(gw: Gateway) -> httpx.Client:
-    ctx = ssl.create_default_context(cafile=str(gw.ca_cert))
-    return httpx.Client(proxy=gw.proxy_url, verify=ctx, timeout=30)
-
-
 @pytest.fixture(scope="module")
 def via_a(pair: tuple[Gateway, Gateway]) -> Iterator[httpx.Client]:
-    with _client(pair[0]) as c:
+    with proxied_client(pair[0]) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def via_b(pair: tuple[Gateway, Gateway]) -> Iterator[httpx.Client]:
-    with _client(pair[1]) as c:
+    with proxied_client(pair[1]) as c:
         yield c
 
 
@@ -179,7 +164,9 @@ def test_redis_paused_a_protected_request_is_answered_within_the_budget(
         time.sleep(max(0.0, 3.2 - (time.monotonic() - t0)))
     assert r.status_code == 503, r.text
     assert "temporarily unavailable" in r.text
-    assert BUDGET * 0.8 < elapsed < 3.0, elapsed
+    # The store's own timeout (0.25 s) usually answers first, the budget (1 s) at the latest;
+    # the bound is generous for a loaded 2-core machine.
+    assert elapsed < 3.0, elapsed
     assert metric(a, "casb_fail_closed_total", stage="stepup") > before
 
 

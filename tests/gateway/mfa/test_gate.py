@@ -84,3 +84,35 @@ def test_store_down_fails_closed_for_protected_apps_only(built: Engine) -> None:
     assert e.stepup_gate(plain, ALICE, e.classify(plain)) is None
     text = e.metrics.registry.get_sample_value("casb_fail_closed_total", {"stage": "stepup"})
     assert text == 1.0
+
+
+def test_failed_verifications_raise_the_mfa_failures_risk_signal(
+        built: Engine, tmp_path: Path) -> None:
+    e = engine(built, f"sqlite://{tmp_path}/state.db")
+    e.mfa.enroll_totp("alice")
+    assert not any(s.kind == "mfa_failures" for s in e.risk.score("alice").signals)
+    assert not e.mfa.attempt("alice", "backup", "abcde-fghjk").ok
+    (signal,) = [s for s in e.risk.score("alice").signals if s.kind == "mfa_failures"]
+    assert signal.reason == "1 failed verification(s) in a row (last: backup)"
+    first = signal.weight
+    e.mfa.store.delete("mfa:wait:alice")  # past the progressive delay
+    assert not e.mfa.attempt("alice", "webauthn", "{}").ok
+    (signal,) = [s for s in e.risk.score("alice").signals if s.kind == "mfa_failures"]
+    assert signal.weight > first and "2 failed" in signal.reason and "webauthn" in signal.reason
+    # A success does not add to it.
+    e.mfa.store.delete("mfa:wait:alice")
+    codes = e.mfa.new_backup_codes("alice")
+    assert e.mfa.attempt("alice", "backup", codes[0]).ok
+    assert [s.reason for s in e.risk.score("alice").signals if s.kind == "mfa_failures"] == [
+        signal.reason]
+
+
+def test_with_risk_off_failures_raise_no_signal(built: Engine, tmp_path: Path) -> None:
+    b = built
+    cfg = b.config.model_copy(update={"risk": b.config.risk.model_copy(update={"enabled": False})})
+    e = Engine(cfg, catalog=b.catalog, policies=b.policies, scanner=b.scanner,
+               identifier=b.identifier, pages=b.pages, audit=b.audit, metrics=Metrics(),
+               store=open_store(f"sqlite://{tmp_path}/state.db"))
+    e.mfa.enroll_totp("alice")
+    assert not e.mfa.attempt("alice", "backup", "abcde-fghjk").ok
+    assert e.risk.score("alice").signals == ()
