@@ -12,12 +12,12 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from gateway import ca, mfa_cli, scan_cli, vault_cli
 from gateway.apps import Catalog, load_catalog
-from gateway.config import GatewayConfig, load_config
+from gateway.cliargs import common_options, config_from_args
+from gateway.config import GatewayConfig
 from gateway.dlp import DETECTOR_CATEGORIES, Detector, Limits, Scanner, load_detectors
 from gateway.errors import CasbError
 from gateway.identity import Directory, Identifier, load_directory
@@ -25,43 +25,8 @@ from gateway.policy import Facts, Vocabulary, load_dir, load_policies
 from gateway.request import RequestInfo
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="FILE", help="YAML configuration file (or $CASB_CONFIG)")
-    p.add_argument("--store", metavar="URL",
-                   help="state store: sqlite:///PATH, redis://, rediss://, redis+sentinel://")
-    p.add_argument("--policy-dir", metavar="DIR", help="policy directory (default: policies/)")
-    p.add_argument("--certs-dir", metavar="DIR", help="CA and keys directory (default: certs/)")
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    o: dict[str, Any] = {}
-    if getattr(args, "store", None):
-        o.setdefault("store", {})["url"] = args.store
-    if getattr(args, "policy_dir", None):
-        o.setdefault("policy", {})["dir"] = args.policy_dir
-    if getattr(args, "certs_dir", None):
-        o["certs_dir"] = args.certs_dir
-    if getattr(args, "listen_host", None):
-        o.setdefault("listen", {})["host"] = args.listen_host
-    if getattr(args, "listen_port", None) is not None:
-        o.setdefault("listen", {})["port"] = args.listen_port
-    if getattr(args, "mode", None):
-        o.setdefault("listen", {})["mode"] = args.mode
-    if getattr(args, "admin_port", None) is not None:
-        o.setdefault("admin", {})["port"] = args.admin_port
-    if getattr(args, "audit_log", None):
-        o.setdefault("audit", {})["file"] = args.audit_log
-    if getattr(args, "packs", None):
-        o.setdefault("policy", {})["packs"] = args.packs
-    return o
-
-
-def _config(args: argparse.Namespace) -> GatewayConfig:
-    return load_config(args.config, overrides=_overrides(args))
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    cfg = _config(args)
+    cfg = config_from_args(args)
     runners = entry_points(group="casb.runners", name="proxy")
     if not runners:
         print("casb: the proxy runner is not installed (pip install -e .)", file=sys.stderr)
@@ -79,7 +44,7 @@ def _load_parts(cfg: GatewayConfig) -> tuple[Catalog, tuple[Detector, ...], Voca
 
 
 def cmd_policy_check(args: argparse.Namespace) -> int:
-    cfg = _config(args)
+    cfg = config_from_args(args)
     directory = Path(args.dir) if args.dir else cfg.policy.dir
     _, _, vocab = _load_parts(cfg)
     packs = load_dir(directory, vocab)
@@ -93,7 +58,7 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_explain(args: argparse.Namespace) -> int:
-    cfg = _config(args)
+    cfg = config_from_args(args)
     catalog, detectors, vocab = _load_parts(cfg)
     policy = load_policies(cfg.policy.dir, cfg.policy.packs, vocab).policy
     url = urlsplit(args.url)
@@ -146,7 +111,7 @@ def cmd_policy_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_ca_export(args: argparse.Namespace) -> int:
-    cfg = _config(args)
+    cfg = config_from_args(args)
     data = ca.export_ca(cfg.certs_dir, args.format)
     if args.out:
         Path(args.out).write_bytes(data)
@@ -164,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run the gateway in the foreground")
-    _common(r)
+    common_options(r)
     r.add_argument("--listen-host", help="proxy address (default 127.0.0.1)")
     r.add_argument("--listen-port", type=int, help="proxy port (default 8080)")
     r.add_argument("--mode", action="append",
@@ -182,12 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     pol = sub.add_parser("policy", help="check and explain policies").add_subparsers(
         dest="policy_command", required=True)
     c = pol.add_parser("check", help="validate policies and catalog")
-    _common(c)
+    common_options(c)
     c.add_argument("dir", nargs="?", help="policy directory (default: the configured one)")
     c.add_argument("--packs", nargs="+", metavar="NAME", help="packs to check as enabled")
     c.set_defaults(func=cmd_policy_check)
     e = pol.add_parser("explain", help="the decision the engine would take for a request")
-    _common(e)
+    common_options(e)
     e.add_argument("--method", required=True)
     e.add_argument("--url", required=True)
     e.add_argument("--user", help="authenticated user name")
@@ -202,16 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
     cap = sub.add_parser("ca", help="the interception CA").add_subparsers(
         dest="ca_command", required=True)
     x = cap.add_parser("export", help="print or write the CA certificate")
-    _common(x)
+    common_options(x)
     x.add_argument("--format", choices=("pem", "der"), default="pem")
     x.add_argument("--out", metavar="FILE")
     x.set_defaults(func=cmd_ca_export)
 
     # Subcommands defined in other modules register here, one call each:
-    # module.add_parsers(sub, _common) adds its parsers with set_defaults(func=...).
-    mfa_cli.add_parsers(sub, _common)
-    vault_cli.add_parsers(sub, _common)
-    scan_cli.add_parsers(sub, _common)
+    # module.add_parsers(sub, common_options) adds its parsers with set_defaults(func=...).
+    mfa_cli.add_parsers(sub, common_options)
+    vault_cli.add_parsers(sub, common_options)
+    scan_cli.add_parsers(sub, common_options)
     return p
 
 

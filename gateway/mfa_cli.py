@@ -7,22 +7,16 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from gateway.config import GatewayConfig, load_config
+from gateway.cliargs import config_from_args, open_cli_store
+from gateway.config import GatewayConfig
 from gateway.mfa import MfaService, mfa_service
 from gateway.risk import RiskEngine
-from gateway.state import Store, open_store
+from gateway.state import Store
 
 
 def _open(args: argparse.Namespace) -> tuple[GatewayConfig, Store]:
-    overrides: dict[str, Any] = {}
-    if args.store:
-        overrides["store"] = {"url": args.store}
-    if args.certs_dir:
-        overrides["certs_dir"] = args.certs_dir
-    if getattr(args, "policy_dir", None):
-        overrides["policy"] = {"dir": args.policy_dir}
-    cfg = load_config(args.config, overrides=overrides)
-    return cfg, open_store(cfg.store_url, timeout=max(cfg.store.timeout, 2.0))
+    cfg = config_from_args(args)
+    return cfg, open_cli_store(cfg)
 
 
 def _with_mfa(fn: Callable[[MfaService, argparse.Namespace], int]) -> Callable[

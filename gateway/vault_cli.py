@@ -15,25 +15,17 @@ from collections.abc import Callable
 from typing import Any
 
 from gateway.audit import AuditEvent, AuditLog, configured_sinks
-from gateway.config import GatewayConfig, load_config
+from gateway.cliargs import config_from_args, open_cli_store
+from gateway.config import GatewayConfig
 from gateway.errors import CasbError
 from gateway.policy import new_decision_id
-from gateway.state import Store, open_store
+from gateway.state import Store
 from gateway.vault import TokenSpec, Vault, open_vault
 
 
 def _open(args: argparse.Namespace) -> tuple[GatewayConfig, Store, Vault]:
-    overrides: dict[str, Any] = {}
-    if args.store:
-        overrides["store"] = {"url": args.store}
-    if args.certs_dir:
-        overrides["certs_dir"] = args.certs_dir
-    if getattr(args, "policy_dir", None):
-        overrides["policy"] = {"dir": args.policy_dir}
-    cfg = load_config(args.config, overrides=overrides)
-    if cfg.store.url is None:
-        cfg.certs_dir.mkdir(parents=True, exist_ok=True)  # the embedded store lives there
-    store = open_store(cfg.store_url, timeout=max(cfg.store.timeout, 2.0))
+    cfg = config_from_args(args)
+    store = open_cli_store(cfg)
     return cfg, store, open_vault(cfg.vault, store, certs_dir=cfg.certs_dir)
 
 

@@ -25,7 +25,7 @@ from cryptography.x509.oid import NameOID
 
 from gateway.config import EmailConfig, MfaConfig
 from gateway.mfa import DeliveryError, MfaService, Sealer, TooSoon
-from tests.gateway.mfa.conftest import OpenStore
+from tests.conftest import OpenStore
 from tests.redis_server import free_port
 
 KEY = os.urandom(32)

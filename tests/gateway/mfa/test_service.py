@@ -9,7 +9,7 @@ import pytest
 
 from gateway.config import MfaConfig
 from gateway.mfa import Locked, MfaService, Sealer, TooSoon
-from tests.gateway.mfa.conftest import OpenStore
+from tests.conftest import OpenStore
 
 KEY = os.urandom(32)
 

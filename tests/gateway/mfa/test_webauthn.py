@@ -11,8 +11,8 @@ import pytest
 
 from gateway.config import MfaConfig
 from gateway.mfa import MfaService, Sealer
+from tests.conftest import OpenStore
 from tests.gateway.mfa.authenticator import SoftAuthenticator
-from tests.gateway.mfa.conftest import OpenStore
 
 KEY = os.urandom(32)
 RP = "casb.gateway.internal"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway.config import RiskConfig, RiskResponse
 from gateway.risk import RiskEngine, RiskResponseTaken
-from tests.gateway.risk.conftest import OpenStore
+from tests.conftest import OpenStore
 
 NOON = 1_700_049_600.0  # 2023-11-15 12:00 UTC, inside work hours
 

@@ -1,4 +1,4 @@
-"""MFA and risk state on both real backends: a SQLite file and a real redis-server."""
+"""Fixtures shared by the whole suite: one real redis-server per session."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ OpenStore = Callable[[], Store]
 
 
 @pytest.fixture(scope="session")
-def mfa_redis() -> Iterator[RedisServer]:
+def redis_server() -> Iterator[RedisServer]:
     with RedisServer() as server:
         yield server
 
@@ -22,11 +22,11 @@ def mfa_redis() -> Iterator[RedisServer]:
 @pytest.fixture(params=["sqlite", "redis"])
 def open_shared(request: pytest.FixtureRequest,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenStore]:
-    """Opens independent clients of one store, as two gateway processes would."""
+    """Opens independent clients of one store, as two gateway processes would, on each backend."""
     if request.param == "sqlite":
         url = f"sqlite://{tmp_path_factory.mktemp('state')}/state.db"
     else:
-        url = request.getfixturevalue("mfa_redis").url
+        url = request.getfixturevalue("redis_server").url
     ns = f"t-{uuid.uuid4().hex[:8]}:"
     opened: list[Store] = []
 
