@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import random
+import re
 import shutil
 import ssl
 import statistics
@@ -100,13 +101,13 @@ def start_mitmdump(work: Path, origin_ca: Path, env: dict[str, str]) -> tuple[
     port_file = work / "mitmdump.log"
     (work / "certs").mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        [str(BIN / "mitmdump"), "--set", "flow_detail=0", "--listen-host", "127.0.0.1", "--listen-port", "0",
+        [str(BIN / "mitmdump"), "--set", "flow_detail=0",
+         "--listen-host", "127.0.0.1", "--listen-port", "0",
          "--set", f"confdir={work / 'certs'}",
          "--set", f"ssl_verify_upstream_trusted_ca={origin_ca}",
          "--set", "connection_strategy=lazy", "--set", "termlog_verbosity=info", "-s", str(ROUTE)],
         stdout=port_file.open("wb"), stderr=subprocess.STDOUT, env={**os.environ, **env})
     deadline = time.monotonic() + 60
-    import re
     while time.monotonic() < deadline:
         m = re.search(r"listening at 127\.0\.0\.1:(\d+)", port_file.read_text())
         if m:

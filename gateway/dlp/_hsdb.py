@@ -25,7 +25,7 @@ __all__ = ["cache_dir", "compile_cached"]
 
 _FORMAT = b"casb-hsdb-1"
 _MEMORY: dict[str, bytes] = {}
-_MEMORY_MAX = 32
+_MEMORY_MAX = 8  # serialized databases are MBs each: a few detector tables
 _LOCK = threading.Lock()
 
 
