@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import threading
+import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -36,6 +37,52 @@ _SEP = b"\x00"  # no pattern matches NUL; matches spanning two segments are drop
 _DEFAULT_LIMITS = Limits()
 _NEAR_MAX_WIDTH = 512
 """Keyword-required patterns whose matches are at most this long run only near keywords."""
+_SOM_MAX_WIDTH = 4096
+"""Patterns whose matches are at most this long are compiled without start-of-match
+tracking (1.7-2x faster scans, 2-3x faster compiles); their starts are recovered from a
+window of that many bytes before each match end. Longer or unbounded ones keep SOM."""
+
+
+class _Start:
+    """Recovers the leftmost start of a match that Hyperscan reported by its end only.
+
+    Hyperscan with ``HS_FLAG_SOM_LEFTMOST`` reports, for each end, the leftmost start of a
+    match ending there. Without it only the end is known; the same pattern in Python's
+    ``re`` (the patterns use the dialect both share) is searched over the ``width`` bytes
+    before the end with a lookahead that pins the match end: the first start ``search``
+    finds is that leftmost start. The string is cut two bytes after the end (or at the
+    buffer's end), so ``\\b`` and ``$`` see the same neighbours as Hyperscan did; the left
+    context is the real buffer (``re`` reads before ``pos`` for ``\\b``, never for ``^``).
+    """
+
+    __slots__ = ("_regex", "_tails", "width")
+
+    def __init__(self, regex: bytes, width: int) -> None:
+        self._regex = regex
+        self.width = width
+        self._tails: list[re.Pattern[bytes] | None] = [None, None, None]
+
+    def start(self, buf: bytes, end: int) -> int:
+        """The leftmost start of a match ending at ``end``, -1 if there is none."""
+        rest = min(2, len(buf) - end)
+        rx = self._tails[rest]
+        if rx is None:
+            rx = re.compile(b"(?:" + self._regex + b")(?=[\\s\\S]{%d}\\Z)" % rest)
+            self._tails[rest] = rx
+        m = rx.search(buf, max(0, end - self.width), end + rest)
+        return -1 if m is None else m.start()
+
+
+def _som_width(regex: str) -> int | None:
+    """Longest match of a pattern that ``re`` reads the same way, None to keep SOM."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            re.compile(regex.encode())
+            width = re._parser.parse(regex).getwidth()[1]  # type: ignore[attr-defined]
+    except (re.error, RecursionError, OverflowError, Warning):
+        return None
+    return int(width) if width <= _SOM_MAX_WIDTH else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +101,9 @@ class _Near:
 
     keyword_base: int
     expressions: tuple[bytes, ...]
-    """The main database's expressions (strong patterns, then keywords) and flags: the
-    stream database is compiled from them too, so both share ids."""
+    """The main database's expressions (strong patterns, then keywords) and the stream
+    database's flags (the block database drops SOM where starts can be recovered): the
+    stream database is compiled from them, so both share ids."""
     flags: tuple[int, ...]
     keywords: tuple[bytes, ...]
     pads: tuple[int, ...]
@@ -94,8 +142,11 @@ def _compile_stream(dets: tuple[Detector, ...], near: _Near | None) -> hyperscan
 
 def _compile_split(
     dets: tuple[Detector, ...],
-) -> tuple[hyperscan.Database, dict[int, tuple[int, int]], _Near | None]:
-    """The main database (strong patterns + keyword literals) and the weak-pattern one."""
+) -> tuple[hyperscan.Database, dict[int, tuple[int, int]], _Near | None, dict[int, _Start]]:
+    """The main database (strong patterns + keyword literals) and the weak-pattern one.
+
+    Also the start recoverers of the main database's patterns compiled without SOM.
+    """
     strong: list[tuple[int, int]] = []
     weak: list[tuple[int, int, int]] = []  # detector, pattern, max width
     for d, det in enumerate(dets):
@@ -107,7 +158,7 @@ def _compile_split(
                 weak.append((d, p, width))
     if not weak:
         db, index = compile_database(dets)
-        return db, dict(enumerate(index)), None
+        return db, dict(enumerate(index)), None, {}
     reach: dict[int, int] = {}
     for d, _p, width in weak:
         pad = dets[d].keyword_window + 2 * width + 2
@@ -121,7 +172,13 @@ def _compile_split(
     exprs = [dets[d].patterns[p].regex.encode() for d, p in strong]
     exprs += [_literal(k) for k in keywords]
     flags = [FLAGS] * len(strong) + [hyperscan.HS_FLAG_CASELESS] * len(keywords)
-    db = compile_cached(exprs, range(len(exprs)), flags, hyperscan.HS_MODE_BLOCK)
+    starts: dict[int, _Start] = {}
+    for i, (d, p) in enumerate(strong):
+        width = _som_width(dets[d].patterns[p].regex)
+        if width is not None:
+            starts[i] = _Start(exprs[i], width)
+    block_flags = [0 if i in starts else f for i, f in enumerate(flags)]
+    db = compile_cached(exprs, range(len(exprs)), block_flags, hyperscan.HS_MODE_BLOCK)
     weak_ids = range(base + len(keywords), base + len(keywords) + len(weak))
     near_db = compile_cached([dets[d].patterns[p].regex.encode() for d, p, _ in weak],
                              weak_ids, [FLAGS] * len(weak), hyperscan.HS_MODE_BLOCK)
@@ -135,7 +192,7 @@ def _compile_split(
         near_db,
         {i: (d, p) for i, (d, p, _) in zip(weak_ids, weak, strict=True)},
     )
-    return db, {**dict(enumerate(strong)), **near.index}, near
+    return db, {**dict(enumerate(strong)), **near.index}, near, starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,9 +300,11 @@ class Scanner:
         limits: Limits,
         stream_database: hyperscan.Database | None = None,
         near: _Near | None = None,
+        starts: Mapping[int, _Start] | None = None,
     ) -> None:
         self.detectors = detectors
         self._db = database
+        self._starts = {} if starts is None else starts
         self._stream_db = stream_database
         self._index = index
         self._near = near
@@ -281,15 +340,15 @@ class Scanner:
         ids = [d.id for d in dets]
         if len(set(ids)) != len(ids):
             raise ValueError("detector ids must be unique")
-        db, index, near = _compile_split(dets)
+        db, index, near, starts = _compile_split(dets)
         stream_db = _compile_stream(dets, near)
         warm_up()
-        return cls(dets, db, index, bytes(hmac_key), limits, stream_db, near)
+        return cls(dets, db, index, bytes(hmac_key), limits, stream_db, near, starts)
 
     def with_limits(self, limits: Limits) -> Scanner:
         """The same compiled detectors under other limits (no recompilation)."""
         twin = Scanner(self.detectors, self._db, self._index, self._key, limits,
-                       self._stream_db, self._near)
+                       self._stream_db, self._near, self._starts)
         twin._lock = self._lock  # one scratch space per database: share its lock too
         return twin
 
@@ -496,10 +555,28 @@ class Scanner:
                 if near is not None and collector.keyword_hits:
                     self._scan_near(near, buf, collector)
         except hyperscan.ScanTerminated as e:
-            raise _MatchFlood(self._evaluate(buf, norms, offsets, collector.hits)) from e
+            hits = self._with_starts(buf, collector.hits)
+            raise _MatchFlood(self._evaluate(buf, norms, offsets, hits)) from e
         except hyperscan.error as e:
             raise ScanError(f"hyperscan scan failed: {type(e).__name__}") from e
-        return self._evaluate(buf, norms, offsets, collector.hits)
+        return self._evaluate(buf, norms, offsets, self._with_starts(buf, collector.hits))
+
+    def _with_starts(
+        self, buf: bytes, hits: list[tuple[int, int, int]]
+    ) -> list[tuple[int, int, int]]:
+        """Hits of patterns compiled without SOM get their leftmost start back."""
+        starts = self._starts
+        if not starts:
+            return hits
+        out: list[tuple[int, int, int]] = []
+        for pattern, start, end in hits:
+            found = starts.get(pattern)
+            if found is not None:
+                start = found.start(buf, end)
+                if start < 0:
+                    continue  # cannot happen for the shared dialect; never guess a start
+            out.append((pattern, start, end))
+        return out
 
     def _scan_near(self, near: _Near, buf: bytes, collector: _Collector) -> None:
         """Weak patterns over the merged windows around keyword hits (lock held)."""
