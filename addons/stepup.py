@@ -35,6 +35,8 @@ class StepUp:
             return  # the inspect addon fails this flow with the policy's on_error verdict
         engine = self.holder.engine
         req = request_info(flow)
+        if not engine.gate_needed(req, subject, app):
+            return
         try:
             verdict = await asyncio.wait_for(
                 asyncio.to_thread(engine.stepup_gate, req, subject, app),

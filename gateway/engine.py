@@ -354,6 +354,24 @@ class Engine:
         return Verdict(decision, page=page)
 
     # -- step-up and risk (called from a worker thread: they wait on the store) -------------
+    def gate_needed(self, req: RequestInfo, subject: Subject, app: AppContext) -> bool:
+        """Whether :meth:`stepup_gate` must run before this request goes on.
+
+        It must when a stepup rule could apply (rules that look at risk always could) or when
+        risk responses may have suspended the user. Otherwise the risk signals of the request
+        are noted in the background and the request does not wait on the store.
+        """
+        if subject.user and self.config.risk.enabled and self.config.risk.responses:
+            return True
+        if self.policy.stepup_possible(Facts(subject=subject, app=app, direction="request",
+                                             method=req.method, host=req.host)):
+            return True
+        if subject.user and self.config.risk.enabled:
+            self.risk.observe_later(subject.user, device=subject.device_id,
+                                    client_ip=subject.client_ip, app_name=app.name,
+                                    app_risk=app.risk)
+        return False
+
     def stepup_gate(self, req: RequestInfo, subject: Subject, app: AppContext) -> Verdict | None:
         """Before the body is read: a page when step-up (or a risk block) stops this request.
 

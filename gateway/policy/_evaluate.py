@@ -193,6 +193,22 @@ class PolicySet:
             for e in self._rules
         )
 
+    def stepup_possible(self, facts: Facts) -> bool:
+        """Whether a stepup rule could match this flow before its body is known.
+
+        Rules with a ``risk`` condition count as possible: the score is only known after a
+        store round trip, which is what this check lets most requests skip.
+        """
+        for e in self._rules:
+            w = e.rule.when
+            if e.rule.action is not Action.STEPUP:
+                continue
+            if w.risk is not None:
+                return True
+            if self._context_ok(w, facts, None):
+                return True
+        return False
+
     def covered(self, facts: Facts) -> bool:
         """Whether an enforcing content rule (block/redact/tokenize) applies to this flow."""
         return any(

@@ -106,7 +106,19 @@ class RiskEngine:
     def later(self, user: str, *, findings: int = 0, upload: int = 0) -> None:
         """Note DLP findings and upload volume from a worker thread (never blocks)."""
         if findings or upload:
-            self._later.put(user, findings, upload)
+            self._later.put(lambda: self._note_request(user, findings, upload))
+
+    def _note_request(self, user: str, findings: int, upload: int) -> None:
+        if findings:
+            self.note(user, "dlp_findings", f"{findings} sensitive finding(s) in a request")
+        if upload:
+            self.note_upload(user, upload)
+
+    def observe_later(self, user: str, *, device: str | None, client_ip: str,
+                      app_name: str | None, app_risk: int | None) -> None:
+        """:meth:`observe` from the worker thread, for requests no risk rule waits on."""
+        self._later.put(lambda: self.observe(user, device=device, client_ip=client_ip,
+                                             app_name=app_name, app_risk=app_risk))
 
     def drain(self, timeout: float = 5.0) -> None:
         self._later.drain(timeout)
@@ -281,13 +293,13 @@ class _Later:
     def __init__(self, engine: RiskEngine, on_error: Callable[[], None]) -> None:
         self._engine = engine
         self._on_error = on_error
-        self._queue: queue.Queue[tuple[str, int, int]] = queue.Queue(maxsize=10_000)
+        self._queue: queue.Queue[Callable[[], None]] = queue.Queue(maxsize=10_000)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def put(self, user: str, findings: int, upload: int) -> None:
+    def put(self, work: Callable[[], None]) -> None:
         try:
-            self._queue.put_nowait((user, findings, upload))
+            self._queue.put_nowait(work)
         except queue.Full:
             self._on_error()
             return
@@ -300,7 +312,7 @@ class _Later:
     def _run(self) -> None:
         while True:
             try:
-                user, findings, upload = self._queue.get(timeout=60)
+                work = self._queue.get(timeout=60)
             except queue.Empty:
                 with self._lock:
                     if self._queue.empty():
@@ -308,11 +320,7 @@ class _Later:
                         return
                 continue
             try:
-                if findings:
-                    self._engine.note(user, "dlp_findings",
-                                      f"{findings} sensitive finding(s) in a request")
-                if upload:
-                    self._engine.note_upload(user, upload)
+                work()
             except StoreError:
                 self._on_error()
             finally:
