@@ -44,6 +44,8 @@ run: install
 	$(BIN)/casb run $(RUN_ARGS)
 
 test: install
+	$(BIN)/ruff check gateway addons tests bench
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 

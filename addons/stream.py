@@ -61,7 +61,11 @@ def _abort(flow: http.HTTPFlow, conn: connection.Connection) -> bool:
 
 
 class _Pump:
-    """The callable mitmproxy hands each chunk to; ``b""`` marks the end of the body."""
+    """The callable mitmproxy hands each chunk to; ``b""`` marks the end of the body.
+
+    It returns the pieces to forward: the previous chunk (the last one is held back until the
+    verdict), nothing when a chunk is held, and never the rest of a blocked body.
+    """
 
     def __init__(self, owner: Stream, flow: http.HTTPFlow, direction: Direction,
                  message: http.Message) -> None:
@@ -84,7 +88,14 @@ class _Pump:
             content_type=self.message.headers.get("content-type"),
             content_encoding=self.message.headers.get("content-encoding"), status=status)
 
-    def __call__(self, chunk: bytes) -> bytes:
+    def __call__(self, chunk: bytes) -> list[bytes]:
+        # A list, never b"": mitmproxy frames every returned piece, and an empty piece of a
+        # chunked body is the chunked terminator ("0\r\n\r\n"), which would end the body
+        # at the origin early.
+        out = self._pump(chunk)
+        return [out] if out else []
+
+    def _pump(self, chunk: bytes) -> bytes:
         if self.passthrough:
             return chunk
         try:

@@ -96,8 +96,8 @@ def measure(proxy: str, cafile: Path, scenario: str, seconds: float) -> tuple[fl
     return sum(r[0] for r in results) / seconds, sum(r[1] for r in results)
 
 
-def start_mitmdump(work: Path, origin_ca: Path, env: dict[str, str]) -> tuple[
-        subprocess.Popen[bytes], str, Path]:
+def start_mitmdump(work: Path, origin_ca: Path, env: dict[str, str],
+                   extra: list[str] | None = None) -> tuple[subprocess.Popen[bytes], str, Path]:
     port_file = work / "mitmdump.log"
     (work / "certs").mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
@@ -105,7 +105,8 @@ def start_mitmdump(work: Path, origin_ca: Path, env: dict[str, str]) -> tuple[
          "--listen-host", "127.0.0.1", "--listen-port", "0",
          "--set", f"confdir={work / 'certs'}",
          "--set", f"ssl_verify_upstream_trusted_ca={origin_ca}",
-         "--set", "connection_strategy=lazy", "--set", "termlog_verbosity=info", "-s", str(ROUTE)],
+         "--set", "connection_strategy=lazy", "--set", "termlog_verbosity=info", "-s", str(ROUTE),
+         *(extra or [])],
         stdout=port_file.open("wb"), stderr=subprocess.STDOUT, env={**os.environ, **env})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

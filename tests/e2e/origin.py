@@ -153,9 +153,32 @@ def serve(cert_file: Path, key_file: Path) -> tuple[Origin, ThreadingHTTPServer]
             finally:
                 self.request.close()  # the TLS socket; the server closes only the raw one
 
+        def _read_chunked(self) -> bytes:
+            """The body of a chunked request; a connection lost before the last chunk raises,
+            so an incomplete upload is never recorded as received."""
+            out = bytearray()
+            while True:
+                line = self.rfile.readline()
+                if not line.endswith(b"\n"):
+                    raise ConnectionError("connection lost inside a chunked body")
+                size = int(line.split(b";", 1)[0].strip(), 16)
+                if size == 0:
+                    while (t := self.rfile.readline()) not in (b"\r\n", b"\n"):
+                        if not t:
+                            raise ConnectionError("connection lost in the trailers")
+                    return bytes(out)
+                data = self.rfile.read(size)
+                if len(data) < size:
+                    raise ConnectionError("connection lost inside a chunk")
+                out += data
+                self.rfile.readline()
+
         def _handle(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            body = self.rfile.read(length) if length else b""
+            if "chunked" in self.headers.get("transfer-encoding", "").lower():
+                body = self._read_chunked()
+            else:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
             rec = Received(
                 self.command,
                 self.headers.get("host", ""),
