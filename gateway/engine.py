@@ -40,13 +40,16 @@ from gateway.policy import (
     new_decision_id,
 )
 from gateway.policy import (
+    Coach as CoachParams,
+)
+from gateway.policy import (
     StepUp as StepUpParams,
 )
 from gateway.policy import (
     Tokenize as TokenizeParams,
 )
 from gateway.portal import Brand, Page, Pages, is_navigation
-from gateway.portal._stepup import challenge, portal_url, unavailable
+from gateway.portal._stepup import challenge, coach, portal_url, unavailable
 from gateway.request import RequestInfo, Subject
 from gateway.risk import RiskEngine, RiskResponseTaken
 from gateway.state import Store
@@ -64,8 +67,14 @@ from gateway.vault import (
 logger = logging.getLogger("casb")
 
 SUPPORTED_ACTIONS = frozenset({Action.ALLOW, Action.AUDIT, Action.REDACT, Action.BLOCK,
-                               Action.STEPUP, Action.TOKENIZE, Action.DETOKENIZE})
+                               Action.STEPUP, Action.COACH, Action.TOKENIZE,
+                               Action.DETOKENIZE})
 """Actions the engine can carry out; a policy naming another one is refused at load."""
+
+_GATED = (Action.STEPUP, Action.COACH)
+"""Actions the gate answers before the body is read (a grant or an acknowledgement)."""
+COACH_NEED = "your acknowledgement of a notice"
+"""What a coach-protected app needs, in the "temporarily unavailable" page."""
 
 _UNKNOWN_APP = AppContext(app_id=None, name=None, category=None, risk=None, risk_reasons=(),
                           activity="browse", tenant=None, signature=None)
@@ -211,7 +220,7 @@ class Engine:
                             file_type=scan.file_type, unscannable=scan.unscannable)
         decision = self.policy.evaluate(facts)
         if streamed and decision.action not in (Action.ALLOW, Action.AUDIT, Action.BLOCK,
-                                                Action.DETOKENIZE):
+                                                Action.DETOKENIZE, Action.COACH):
             # already forwarded up to its last chunk: it cannot be rewritten, so it is cut
             self.metrics.fail_closed.labels("stream").inc()
             decision = replace(decision, action=Action.BLOCK, reason="unscannable")
@@ -256,6 +265,11 @@ class Engine:
             if page is not None:
                 return Verdict(replace(decision, action=Action.BLOCK), page=page, scan=scan)
             return Verdict(decision, scan=scan)
+        if decision.action is Action.COACH and subject is not None:
+            page = self.coach_page(decision, req, subject, app)
+            if page is not None:
+                return Verdict(replace(decision, action=Action.BLOCK), page=page, scan=scan)
+            return Verdict(replace(decision, reason="acknowledged"), scan=scan)
         if decision.action is Action.BLOCK:
             return Verdict(decision, page=self.pages.blocked(decision, req, app,
                                                              unscannable=unscannable), scan=scan)
@@ -357,9 +371,9 @@ class Engine:
     def gate_needed(self, req: RequestInfo, subject: Subject, app: AppContext) -> bool:
         """Whether :meth:`stepup_gate` must run before this request goes on.
 
-        It must when a stepup rule could apply (rules that look at risk always could) or when
-        risk responses may have suspended the user. Otherwise the risk signals of the request
-        are noted in the background and the request does not wait on the store.
+        It must when a stepup or coach rule could apply (rules that look at risk always could)
+        or when risk responses may have suspended the user. Otherwise the risk signals of the
+        request are noted in the background and the request does not wait on the store.
         """
         if subject.user and self.config.risk.enabled and self.config.risk.responses:
             return True
@@ -397,12 +411,15 @@ class Engine:
         facts = Facts(subject=subject, app=app, direction="request", method=req.method,
                       host=req.host, risk=risk)
         decision = self.policy.evaluate(facts)
-        if decision.action is not Action.STEPUP:
+        if decision.action not in _GATED:
             return None
-        page = self.stepup_page(decision, req, subject, app)
+        if decision.action is Action.COACH:
+            page = self.coach_page(decision, req, subject, app)
+        else:
+            page = self.stepup_page(decision, req, subject, app)
         if page is None:
             return None
-        action = Action.BLOCK if page.status == 503 else Action.STEPUP
+        action = Action.BLOCK if page.status == 503 else decision.action
         self.record(replace(decision, action=action), "request", req, subject, app,
                     status=page.status)
         return Verdict(decision, page=page)
@@ -414,12 +431,14 @@ class Engine:
         facts = Facts(subject=subject, app=app, direction="request", method=req.method,
                       host=req.host)
         decision = self.policy.evaluate(facts)
-        if decision.action is not Action.STEPUP:
+        if decision.action not in _GATED:
             return None
-        self.metrics.fail_closed.labels("stepup").inc()
-        page = unavailable(self.pages, decision, req, app)
+        stage = decision.action.value
+        self.metrics.fail_closed.labels(stage).inc()
+        page = unavailable(self.pages, decision, req, app,
+                           **({"need": COACH_NEED} if decision.action is Action.COACH else {}))
         self.record(replace(decision, action=Action.BLOCK), "request", req, subject, app,
-                    status=503, error="stepup: store over budget")
+                    status=503, error=f"{stage}: store over budget")
         return Verdict(decision, page=page)
 
     def stepup_page(self, decision: Decision, req: RequestInfo, subject: Subject,
@@ -451,6 +470,36 @@ class Engine:
         self.metrics.stepup.labels("challenged").inc()
         url = portal_url(self.config.portal.host, f"/verify?r={pending.id}")
         return challenge(self.pages, decision, req, app, url)
+
+    def coach_page(self, decision: Decision, req: RequestInfo, subject: Subject,
+                   app: AppContext) -> Page | None:
+        """None when the user acknowledged this rule's notice recently on this device; else
+        the way to the coach page (or 503: the store is down, so the flow fails closed)."""
+        params = decision.rule.coach_params if decision.rule is not None else CoachParams()
+        rule = decision.rule_id or "default"
+        device = subject.device_id or "unknown"
+        try:
+            if subject.user is None:
+                blocked = replace(decision, action=Action.BLOCK,
+                                  message="This app shows a notice you must acknowledge, and "
+                                          "the gateway does not know who you are.")
+                return self.pages.blocked(blocked, req, app)
+            if self.mfa.acknowledged(subject.user, device, rule, ttl=params.ttl):
+                self.metrics.stepup.labels("coach_acknowledged").inc()
+                return None
+            pending = self.mfa.new_coach(
+                url=req.url if is_navigation(req) and req.method in ("GET", "HEAD") else "",
+                user=subject.user, device=device, rule=rule, ttl=params.ttl,
+                decision_id=decision.id, app_name=app.name or req.host, app_id=app.app_id,
+                activity=app.activity, message=params.message or decision.message or "",
+                justification=params.justification)
+        except StoreError:
+            self.metrics.store_failures.labels("coach").inc()
+            self.metrics.fail_closed.labels("coach").inc()
+            return unavailable(self.pages, decision, req, app, need=COACH_NEED)
+        self.metrics.stepup.labels("coached").inc()
+        url = portal_url(self.config.portal.host, f"/coach?r={pending.id}")
+        return coach(self.pages, decision, req, app, url)
 
     def _mfa_failed(self, user: str, method: str, failures: int) -> None:
         """A failed verification at the portal is a risk signal (same worker thread)."""

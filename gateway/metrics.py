@@ -47,7 +47,8 @@ class Metrics:
             "was refused (request blocked) or a token left in place", ["op", "result"],
             registry=r)
         self.stepup = Counter(
-            "casb_stepup", "Step-up checks: granted (a valid grant) or challenged", ["result"],
+            "casb_stepup", "Step-up checks: granted (a valid grant) or challenged; coach "
+            "checks: coach_acknowledged or coached", ["result"],
             registry=r)
         self.mfa_attempts = Counter(
             "casb_mfa_attempts", "Second-factor attempts at the portal", ["method", "result"],

@@ -65,8 +65,8 @@ class MonitorHit(_Model):
 
 class AuditEvent(_Model):
     time: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
-    kind: Literal["decision", "error", "policy_reload", "uninspected", "mfa", "risk"] = (
-        "decision")
+    kind: Literal["decision", "error", "policy_reload", "uninspected", "mfa", "risk",
+                  "coach"] = "decision"
     decision_id: str | None = None
     subject: SubjectInfo | None = None
     app: AppInfo | None = None

@@ -15,6 +15,8 @@ Keys (under the store's namespace; user names are percent-quoted so ``:`` cannot
     mfa:epoch:USER             revocation epoch; a grant counts only with the current one
     mfa:g:USER:DEVICE:SCOPE    a verified grant (JSON, TTL = its maximum age)
     mfa:ret:ID                 a pending step-up: original URL, scope, strength (TTL)
+    mfa:cret:ID                a pending coach page: original URL, rule, app, decision (TTL)
+    mfa:ack:USER:DEVICE:RULE   a coach acknowledgement (JSON, TTL = the rule's ttl)
     mfa:wac:USER:PURPOSE:CHAL  a WebAuthn challenge issued (TTL; deleting it = using it)
     mfa:em:c:USER              keyed hash of the last e-mailed code (TTL; deleting = using)
     mfa:em:gap:USER            no new e-mail code before it expires
@@ -97,6 +99,27 @@ class PendingStepUp:
     max_age: int
     decision_id: str
     app_name: str
+
+    def to_json(self) -> bytes:
+        return json.dumps({k: getattr(self, k) for k in self.__slots__}).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCoach:
+    """A coach page shown: where to send the user back to, and what they acknowledge."""
+
+    id: str
+    url: str
+    user: str
+    device: str
+    rule: str
+    ttl: int
+    decision_id: str
+    app_name: str
+    app_id: str | None
+    activity: str
+    message: str
+    justification: bool
 
     def to_json(self) -> bytes:
         return json.dumps({k: getattr(self, k) for k in self.__slots__}).encode()
@@ -513,6 +536,7 @@ class MfaService:
     def revoke(self, user: str) -> int:
         """End every grant of ``user`` now, on every node: bump the epoch, then clean up."""
         self.store.incr(f"mfa:epoch:{_q(user)}")
+        self.store.delete_prefix(f"mfa:ack:{_q(user)}:")
         return self.store.delete_prefix(f"mfa:g:{_q(user)}:")
 
     # -- the way back ---------------------------------------------------------------------
@@ -536,6 +560,42 @@ class MfaService:
         """Issue the grant the pending step-up asked for."""
         self.grant(pending.user, pending.device, pending.scope, method=method,
                    max_age=pending.max_age)
+
+    # -- coaching ---------------------------------------------------------------------------
+    def new_coach(self, *, url: str, user: str, device: str, rule: str, ttl: int,
+                  decision_id: str, app_name: str, app_id: str | None, activity: str,
+                  message: str, justification: bool) -> PendingCoach:
+        p = PendingCoach(id=secrets.token_urlsafe(18), url=url, user=user, device=device,
+                         rule=rule, ttl=ttl, decision_id=decision_id, app_name=app_name,
+                         app_id=app_id, activity=activity, message=message,
+                         justification=justification)
+        self.store.set(f"mfa:cret:{p.id}", p.to_json(), ttl=self.config.return_ttl)
+        return p
+
+    def coach_pending(self, ref: str) -> PendingCoach | None:
+        if not ref or len(ref) > 64:
+            return None
+        raw = self.store.get(f"mfa:cret:{ref}")
+        if raw is None:
+            return None
+        return PendingCoach(**json.loads(raw))
+
+    def acknowledge(self, pending: PendingCoach) -> None:
+        """Record that the user read the coach page: it covers user, device and rule."""
+        value = json.dumps({"issued_at": self.clock(), "epoch": self._epoch(pending.user),
+                            "decision_id": pending.decision_id}).encode()
+        self.store.set(f"mfa:ack:{_q(pending.user)}:{_q(pending.device)}:{_q(pending.rule)}",
+                       value, ttl=pending.ttl)
+        self.store.delete(f"mfa:cret:{pending.id}")
+
+    def acknowledged(self, user: str, device: str, rule: str, *, ttl: int) -> bool:
+        raw = self.store.get(f"mfa:ack:{_q(user)}:{_q(device)}:{_q(rule)}")
+        if raw is None:
+            return False
+        data = json.loads(raw)
+        if int(data.get("epoch", 0)) != self._epoch(user):
+            return False  # revoked with the user's grants
+        return self.clock() - float(data["issued_at"]) <= ttl
 
     # -- admin ------------------------------------------------------------------------------
     def reset(self, user: str) -> None:

@@ -12,6 +12,7 @@ from gateway.policy._evaluate import (
 from gateway.policy._loader import LoadedPack, Policies, Vocabulary, load_dir, load_policies
 from gateway.policy._model import (
     Action,
+    Coach,
     DetectorCondition,
     Mode,
     Pack,
@@ -24,6 +25,7 @@ from gateway.policy._model import (
 
 __all__ = [
     "Action",
+    "Coach",
     "Decision",
     "DetectorCondition",
     "Direction",

@@ -53,7 +53,7 @@ class Decision:
     id: str
     action: Action
     """The action applied to the flow (monitor-only hits never change it)."""
-    reason: Literal["rule", "default", "unscannable", "error"]
+    reason: Literal["rule", "default", "unscannable", "error", "acknowledged"]
     pack: str | None = None
     rule_id: str | None = None
     message: str | None = None
@@ -63,7 +63,7 @@ class Decision:
     redact_detectors: frozenset[str] = frozenset()
     """Detectors whose findings a redact or tokenize action rewrites."""
     rule: Rule | None = field(default=None, compare=False)
-    """The deciding rule, for action parameters (stepup, tokenize)."""
+    """The deciding rule, for action parameters (stepup, coach, tokenize)."""
     trace: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -194,14 +194,14 @@ class PolicySet:
         )
 
     def stepup_possible(self, facts: Facts) -> bool:
-        """Whether a stepup rule could match this flow before its body is known.
+        """Whether a stepup or coach rule could match this flow before its body is known.
 
         Rules with a ``risk`` condition count as possible: the score is only known after a
         store round trip, which is what this check lets most requests skip.
         """
         for e in self._rules:
             w = e.rule.when
-            if e.rule.action is not Action.STEPUP:
+            if e.rule.action not in (Action.STEPUP, Action.COACH):
                 continue
             if w.risk is not None:
                 return True

@@ -26,6 +26,8 @@ class Action(StrEnum):
     """Replace tokens the vault issued by the original values (response path)."""
     STEPUP = "stepup"
     """Require a fresh verified MFA grant before the flow may proceed."""
+    COACH = "coach"
+    """Show a coaching page the user acknowledges (optionally with a justification) first."""
     BLOCK = "block"
 
 
@@ -98,6 +100,17 @@ class StepUp(_Model):
     """Scope the grant to the app (otherwise one grant covers every app this rule protects)."""
 
 
+class Coach(_Model):
+    """Parameters of ``action: coach``."""
+
+    message: str = Field("", max_length=2000)
+    """Shown to the user on the coach page."""
+    justification: bool = False
+    """Require a short business justification (kept in the audit event) to continue."""
+    ttl: int = Field(3600, ge=60, le=30 * 86400)
+    """Seconds an acknowledgement covers the user, device and rule."""
+
+
 class Tokenize(_Model):
     """Parameters of ``action: tokenize``."""
 
@@ -121,12 +134,15 @@ class Rule(_Model):
     message: str | None = None
     """Shown to the user on the block page."""
     stepup: StepUp | None = None
+    coach: Coach | None = None
     tokenize: Tokenize | None = None
 
     @model_validator(mode="after")
     def _params_fit_action(self) -> Rule:
         if self.stepup is not None and self.action is not Action.STEPUP:
             raise ValueError("'stepup' parameters need action: stepup")
+        if self.coach is not None and self.action is not Action.COACH:
+            raise ValueError("'coach' parameters need action: coach")
         if self.tokenize is not None and self.action is not Action.TOKENIZE:
             raise ValueError("'tokenize' parameters need action: tokenize")
         return self
@@ -134,6 +150,10 @@ class Rule(_Model):
     @property
     def stepup_params(self) -> StepUp:
         return self.stepup or StepUp()
+
+    @property
+    def coach_params(self) -> Coach:
+        return self.coach or Coach()
 
     @property
     def tokenize_params(self) -> Tokenize:

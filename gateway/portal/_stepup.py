@@ -13,6 +13,7 @@ from gateway.portal._pages import Page, Pages, is_navigation
 from gateway.request import RequestInfo
 
 STEPUP_TYPE = "tag:casb-gateway,2026:stepup-required"
+COACH_TYPE = "tag:casb-gateway,2026:coach-required"
 UNAVAILABLE_TYPE = "tag:casb-gateway,2026:temporarily-unavailable"
 
 
@@ -47,19 +48,47 @@ def challenge(pages: Pages, decision: Decision, req: RequestInfo, app: AppContex
     return Page(401, tuple(headers), json.dumps(problem).encode())
 
 
-def unavailable(pages: Pages, decision: Decision, req: RequestInfo, app: AppContext) -> Page:
+def coach(pages: Pages, decision: Decision, req: RequestInfo, app: AppContext,
+          coach_url: str) -> Page:
+    """303 to the coach page for a navigation, else 403 problem+json naming it (a script
+    cannot be shown the page; the user acknowledges it in a browser, then the call goes on)."""
+    headers = [("X-Casb-Decision", decision.id), ("Cache-Control", "no-store")]
+    if is_navigation(req):
+        html = pages.render("redirect.html", decision.id, url=coach_url, coach=True)
+        headers += [("Location", coach_url), ("Content-Type", "text/html; charset=utf-8"),
+                    *pages.security_headers()[:1]]
+        return Page(303, tuple(headers), html.encode())
+    app_name = app.name or req.host
+    problem: dict[str, Any] = {
+        "type": COACH_TYPE,
+        "title": "Acknowledgement required",
+        "status": 403,
+        "detail": f"Open {coach_url} in a browser, read the notice about this {app.activity} "
+                  f"to {app_name} and continue there, then retry.",
+        "portal_url": coach_url,
+        "decision_id": decision.id,
+        "rule": decision.rule_id,
+        "app": app.app_id,
+        "activity": app.activity,
+    }
+    headers += [("Content-Type", "application/problem+json")]
+    return Page(403, tuple(headers), json.dumps(problem).encode())
+
+
+def unavailable(pages: Pages, decision: Decision, req: RequestInfo, app: AppContext, *,
+                need: str = "a verified second factor") -> Page:
     """503: the verification state cannot be reached, so a protected app stays closed."""
     headers = [("X-Casb-Decision", decision.id), ("Retry-After", "5")]
     app_name = app.name or req.host
     if is_navigation(req):
-        html = pages.render("unavailable.html", decision.id, app_name=app_name)
+        html = pages.render("unavailable.html", decision.id, app_name=app_name, need=need)
         headers += [("Content-Type", "text/html; charset=utf-8"), *pages.security_headers()]
         return Page(503, tuple(headers), html.encode())
     problem = {
         "type": UNAVAILABLE_TYPE,
         "title": "Temporarily unavailable",
         "status": 503,
-        "detail": f"{app_name} needs a verified second factor and the gateway cannot check it "
+        "detail": f"{app_name} needs {need} and the gateway cannot check it "
                   "right now. Try again in a moment.",
         "decision_id": decision.id,
         "rule": decision.rule_id,

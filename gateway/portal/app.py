@@ -5,7 +5,8 @@ proxy's view of who is asking in ``scope["extensions"]["casb.subject"]``: the po
 trusts a user name sent by the browser. Store calls run in worker threads.
 
 Pages: ``/`` (status), ``/enroll``, ``/verify``, ``/webauthn/register`` (add a security key),
-backup codes (shown once after enrollment or ``/backup-codes``), ``/ca.pem`` and ``/ca.der``.
+``/coach`` (a notice to acknowledge, ``action: coach``), backup codes (shown once after
+enrollment or ``/backup-codes``), ``/ca.pem`` and ``/ca.der``.
 Every form carries a CSRF token bound to a ``__Host-`` cookie. Pages with a WebAuthn ceremony
 load ``/static/webauthn.js`` (``script-src 'self'`` on those pages only; no inline script).
 """
@@ -27,7 +28,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from gateway import ca
-from gateway.audit import AuditEvent, SubjectInfo
+from gateway.audit import AppInfo, AuditEvent, SubjectInfo
 from gateway.config import GatewayConfig
 from gateway.errors import StoreError
 from gateway.metrics import Metrics
@@ -37,6 +38,7 @@ from gateway.mfa import (
     Locked,
     Method,
     MfaService,
+    PendingCoach,
     PendingStepUp,
     TooSoon,
 )
@@ -47,6 +49,7 @@ from gateway.request import Subject
 CSRF_COOKIE = "__Host-casb-csrf"
 SUBJECT_EXTENSION = "casb.subject"
 WEBAUTHN_JS = (Path(__file__).parent / "static" / "webauthn.js").read_bytes()
+MAX_JUSTIFICATION = 500
 STRONG_ONLY = ("This step accepts only a security key, or this device's fingerprint, face or "
                "screen lock (WebAuthn).")
 
@@ -85,7 +88,7 @@ class Portal:
         s = request.scope.get("extensions", {}).get(SUBJECT_EXTENSION)
         return s if isinstance(s, Subject) else None
 
-    def headers(self, pending: PendingStepUp | None = None, *,
+    def headers(self, pending: PendingStepUp | PendingCoach | None = None, *,
                 script: bool = False) -> dict[str, str]:
         pages = self.d.pages
         csp = pages.csp + ("; script-src 'self'" if script else "")
@@ -117,7 +120,7 @@ class Portal:
         return len(cookie) >= 32 and secrets.compare_digest(sent, self.csrf_token(cookie, user))
 
     def page(self, request: Request, template: str, *, status: int = 200,
-             pending: PendingStepUp | None = None, decision_id: str | None = None,
+             pending: PendingStepUp | PendingCoach | None = None, decision_id: str | None = None,
              user: str | None = None, script: bool = False, **context: Any) -> Response:
         cookie, new = self.csrf_cookie(request)
         csrf = self.csrf_token(cookie, user) if user else ""
@@ -132,7 +135,7 @@ class Portal:
         return resp
 
     def message(self, request: Request, title: str, text: str, *, status: int,
-                pending: PendingStepUp | None = None) -> Response:
+                pending: PendingStepUp | PendingCoach | None = None) -> Response:
         return self.page(request, "message.html", status=status, pending=pending,
                          title=title, text=text)
 
@@ -445,6 +448,66 @@ class Portal:
         self.audit(s, "backup_codes_renewed")
         return self.page(request, "backup_codes.html", user=user, codes=codes, enrolled=False)
 
+    async def coach(self, request: Request) -> Response:
+        """The notice of a ``coach`` rule: Continue records an acknowledgement (with the
+        justification, when the rule asks for one) and goes back; Cancel grants nothing."""
+        s = self._who(request)
+        if isinstance(s, Response):
+            return s
+        user = s.user or ""
+        ref = str(request.query_params.get("r") or "")
+        form = await request.form() if request.method == "POST" else None
+        if form is not None:
+            ref = str(form.get("r") or ref)
+        pending = await run_in_threadpool(self.d.mfa.coach_pending, ref) if ref else None
+        if pending is None or pending.user != user:
+            return self.message(request, "This notice has expired",
+                                "Go back and open the page again.", status=404)
+        if form is None:
+            return self.coach_page(request, user, pending)
+        if not self.csrf_ok(request, form, user):
+            return self.message(request, "Form expired", "Reload the page and try again.",
+                                status=403, pending=pending)
+        justification = " ".join(str(form.get("justification") or "").split())
+        if form.get("choice") == "cancel":
+            await run_in_threadpool(self.d.mfa.store.delete, f"mfa:cret:{pending.id}")
+            self.coach_audit(s, pending, "cancelled")
+            return self.message(request, "Not continued",
+                                f"Nothing was opened in {pending.app_name}. You can close "
+                                "this page or go back.", status=200, pending=pending)
+        if pending.justification and not justification:
+            return self.coach_page(request, user, pending, status=400,
+                                   error="Please give a short business justification.")
+        if len(justification) > MAX_JUSTIFICATION:
+            return self.coach_page(request, user, pending, status=400,
+                                   justification=justification[:MAX_JUSTIFICATION],
+                                   error=f"Please keep the justification to "
+                                         f"{MAX_JUSTIFICATION} characters.")
+        await run_in_threadpool(self.d.mfa.acknowledge, pending)
+        self.coach_audit(s, pending, "acknowledged", justification=justification or None)
+        if pending.url:
+            return RedirectResponse(pending.url, status_code=303,
+                                    headers=self.headers(pending))
+        return self.message(request, "Thank you",
+                            f"You can now retry what you were doing in {pending.app_name}.",
+                            status=200, pending=pending)
+
+    def coach_page(self, request: Request, user: str, pending: PendingCoach, *,
+                   status: int = 200, error: str | None = None,
+                   justification: str = "") -> Response:
+        return self.page(request, "coach.html", status=status, pending=pending, user=user,
+                         error=error, justification=justification,
+                         max_justification=MAX_JUSTIFICATION)
+
+    def coach_audit(self, subject: Subject, pending: PendingCoach, action: str,
+                    **detail: Any) -> None:
+        self.d.record_event(AuditEvent(
+            kind="coach", action=action, decision_id=pending.decision_id, rule=pending.rule,
+            subject=SubjectInfo(user=subject.user, client_ip=subject.client_ip,
+                                device_id=subject.device_id, source=subject.source),
+            app=AppInfo(id=pending.app_id, name=pending.app_name, activity=pending.activity),
+            detail={"ttl": pending.ttl, **{k: v for k, v in detail.items() if v is not None}}))
+
     async def not_found(self, request: Request, exc: Exception) -> Response:
         return self.message(request, "Not found", "There is no such page here.", status=404)
 
@@ -459,6 +522,7 @@ def portal_app(deps: Callable[[], PortalDeps]) -> Starlette:
         Route("/enroll", g(p.enroll), methods=["GET", "POST"]),
         Route("/backup-codes", g(p.backup_codes), methods=["GET", "POST"]),
         Route("/webauthn/register", g(p.add_webauthn), methods=["GET", "POST"]),
+        Route("/coach", g(p.coach), methods=["GET", "POST"]),
         Route("/static/webauthn.js", g(p.script)),
         Route("/ca.pem", g(p.ca_file)),
         Route("/ca.der", g(p.ca_file)),

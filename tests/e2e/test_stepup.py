@@ -279,3 +279,26 @@ def test_browser_enrolls_a_passkey_and_signs_in_with_chromiums_virtual_authentic
         cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": authenticator})
         page.close()
         casb(gateway, "mfa", "reset", "alice")
+
+
+COACHED = "https://coach.example.org/exports/q3?format=csv"
+
+
+def test_browser_shows_the_coach_page_and_continues(
+        gateway: Gateway, browser_context: object) -> None:  # noqa: F811
+    casb(gateway, "mfa", "revoke", "alice")
+    page = browser_context.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto(COACHED)
+        assert page.url.startswith(f"{PORTAL}/coach?r=")
+        assert "company share" in page.locator("#coach-message").inner_text()
+        assert page.locator(".decision-id").inner_text()
+        screenshot(page, "coach-1-notice")
+        page.get_by_label("Business justification").fill("Quarterly review for ACME")
+        page.locator("#continue").click()
+        page.wait_for_url(COACHED)
+        assert "/exports/q3" in page.content()
+        screenshot(page, "coach-2-original-page")
+    finally:
+        page.close()
+        casb(gateway, "mfa", "revoke", "alice")
