@@ -43,7 +43,7 @@ def screenshot(page: object, name: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_context(gateway: Gateway) -> Iterator[object]:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Debian's chromium is required at {CHROMIUM} (make install adds it)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -180,7 +181,9 @@ def portal(built: Engine, tmp_path: Path) -> tuple[Engine, Events, Callable[...,
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=with_subject),
                                          base_url="https://casb.gateway.internal") as c:
                 await body(c)
-        asyncio.run(main())
+        # A thread of its own: asyncio.run refuses to start inside a running loop.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, main()).result()
 
     return e, events, run
 
