@@ -14,7 +14,9 @@ import codecs
 import contextlib
 import functools
 import html
+import itertools
 import json
+import operator
 import quopri
 import re
 import threading
@@ -57,6 +59,8 @@ class Extracted:
     unscannable: str | None = None
     rebuild: Rebuild | None = field(default=None, repr=False)
     primary: int = -1
+    fast: JsonSegments | None = field(default=None, repr=False)
+    """Set (and ``segments`` empty) for JSON scanned by the fast path: its segments."""
     """Segments ``[0, primary)`` can be put back by ``rebuild``; the rest were derived
     (decoded base64, hex, entities, percent-encoding, document text) and cannot."""
 
@@ -212,6 +216,176 @@ def _extract_json(data: bytes, limits: Limits) -> tuple[list[Segment], Rebuild] 
     return walk.segments, rebuild
 
 
+# The fast path: ASCII JSON without escapes is scanned from its raw tokens. The walk emits
+# keys, strings (their raw text) and numbers (repr, equal to the raw text when checked below)
+# in document order; so do these tokens, hence the same buffer, segments and offsets. JSON
+# paths are only worked out for the segments that need a location.
+_TOKEN = re.compile(rb'"[^"]*"|-?\d[\d.eE+-]*')
+_MAYBE_NESTED = re.compile(rb'"[ \t\r\n]*[\[{]')
+_STRING = re.compile(rb'"[^"]*"')
+_NOT_BRACKET = bytes(c for c in range(256) if c not in b'[]{}"')
+"""Deleted from a body to find its nesting depth (strings' brackets go with the strings)."""
+_DEPTH_STEP = tuple(1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256))
+_LEAVES: dict[type, int] = {str: 1, int: 1, float: 1, bool: 0, type(None): 0}
+"""Leaves per scalar (json.loads gives exactly these types, and dict and list)."""
+_NESTS = (dict, list)
+
+
+class _Unequal(Exception):
+    """The walk would emit something other than the raw tokens."""
+
+
+def _float_same(text: str) -> float:
+    value = float(text)
+    if repr(value) != text:
+        raise _Unequal
+    return value
+
+
+def _no_constant(text: str) -> Any:
+    raise _Unequal
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _Unequal  # the walk visits a duplicate key once, where it first appeared
+    return out
+
+
+class PendingSegment:
+    """A fast-path segment: its bytes, and its location worked out when asked for."""
+
+    __slots__ = ("_owner", "data", "index")
+
+    def __init__(self, owner: JsonSegments, index: int) -> None:
+        self._owner = owner
+        self.index = index
+        self.data = owner.parts[index]
+
+    @property
+    def location(self) -> str:
+        return self._owner.location(self.index)
+
+
+class JsonSegments:
+    """The walk's segments of a fast-path JSON body, plus derived ones appended later."""
+
+    def __init__(self, doc: Any, joined: bytes) -> None:
+        self.doc = doc
+        self.joined = joined
+        self.parts = joined.split(b"\0")
+        self.count = len(self.parts)
+        self.extra: list[Segment] = []
+        self._starts: list[int] | None = None
+        self._index: dict[int, tuple[list[int], list[Any]]] = {}
+        self._counts: dict[int, int] = {}
+
+    @property
+    def starts(self) -> list[int]:
+        """Offsets of the primary segments in ``joined``."""
+        if self._starts is None:
+            steps = map(operator.add, map(len, self.parts), itertools.repeat(1))
+            self._starts = list(itertools.accumulate(steps, initial=0))[:-1]
+        return self._starts
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.joined) - (self.count - 1) + sum(len(s.data) for s in self.extra)
+
+    def location(self, index: int) -> str:
+        """The walk's location of primary segment ``index``, found without a full walk:
+        each container's children are skipped by their leaf counts (cached)."""
+        value, path, target = self.doc, "$", index
+        while isinstance(value, dict | list):
+            starts, items = self._children(value)
+            j = bisect.bisect_right(starts, target) - 1
+            if isinstance(value, dict):
+                key, item = items[j]
+                path = _key_path(path, key)
+                if target == starts[j]:
+                    break  # the key itself
+                target -= starts[j] + 1
+            else:
+                item = items[j]
+                path = f"{path}[{j}]"
+                target -= starts[j]
+            value = item
+        return f"json:{path}"
+
+    def _children(self, value: dict[str, Any] | list[Any]) -> tuple[list[int], list[Any]]:
+        """Where each child's leaves start (a key is one leaf before its value's)."""
+        found = self._index.get(id(value))
+        if found is None:
+            items: list[Any] = list(value.items()) if isinstance(value, dict) else value
+            count = self._leaf_count
+            counts = map(count, (v for _, v in items) if isinstance(value, dict) else items)
+            step = 1 if isinstance(value, dict) else 0
+            starts = [0]
+            for n in counts:
+                starts.append(starts[-1] + n + step)
+            found = (starts[:-1], items)
+            self._index[id(value)] = found
+        return found
+
+    def _leaf_count(self, value: Any) -> int:
+        """Leaves the walk emits for a value (keys, strings, numbers); containers' cached."""
+        n = _LEAVES.get(type(value))
+        if n is not None:
+            return n
+        n = self._counts.get(id(value))
+        if n is None:
+            values = value.values() if isinstance(value, dict) else value
+            counts = list(map(_LEAVES.get, map(type, values), itertools.repeat(-1)))
+            n = sum(counts) + (len(value) if isinstance(value, dict) else 0)
+            if -1 in counts:  # containers inside: counted one by one
+                n += counts.count(-1)
+                n += sum(map(self._leaf_count, [v for v in values if type(v) in _NESTS]))
+            self._counts[id(value)] = n
+        return n
+
+    def __len__(self) -> int:
+        return self.count + len(self.extra)
+
+    def __getitem__(self, index: int) -> Segment:
+        if index < 0:
+            index += len(self)
+        if index >= self.count:
+            return self.extra[index - self.count]
+        return Segment(self.location(index), self.parts[index])
+
+    def materialize(self) -> list[Segment]:
+        return [self[i] for i in range(len(self))]
+
+
+def _json_fast(data: bytes, limits: Limits) -> JsonSegments | None:
+    """The fast path's segments, None when it does not apply (the walk decides then)."""
+    if not data.isascii() or b"\\" in data or b"\0" in data:
+        return None  # (NULs would make json.loads read the bytes as UTF-16 or UTF-32)
+    if _MAYBE_NESTED.search(data) is not None:
+        return None
+    opened = data.count(b"[") + data.count(b"{")
+    tokens = _TOKEN.findall(data)
+    if not tokens or b"-0" in tokens:
+        return None
+    nodes = len(tokens) + opened  # + literals: at most one per 4 bytes
+    if nodes + len(data) // 4 > limits.max_parts and nodes + data.count(b"true") + data.count(
+            b"false") + data.count(b"null") > limits.max_parts:
+        return None  # the walk may count too many nodes: let it
+    if opened > _MAX_JSON_NESTING - 1:
+        brackets = _STRING.sub(b"", data.translate(None, _NOT_BRACKET))
+        if max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets))) >= _MAX_JSON_NESTING:
+            return None  # the walk may go too deep: let it
+    try:
+        doc = json.loads(data, parse_float=_float_same, parse_constant=_no_constant,
+                         object_pairs_hook=_unique_pairs)
+    except (_Unequal, ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict | list):
+        return None  # a lone string or number: the walk is as fast
+    return JsonSegments(doc, b"\0".join(tokens).replace(b'"', b""))
+
+
 # -- application/x-www-form-urlencoded ------------------------------------------------------
 
 
@@ -353,8 +527,12 @@ def _decode_transfer(body: bytes, cte: str) -> bytes:
 _JSON_MIME = re.compile(r"^(application|text)/([a-z0-9.+-]*\+)?json$")
 
 
-def extract(data: bytes, content_type: str | None, limits: Limits) -> Extracted:
+def extract(
+    data: bytes, content_type: str | None, limits: Limits, *, fast: bool = False
+) -> Extracted:
     """Segments of a decoded body by its content type, confirmed by its magic bytes.
+
+    With ``fast``, plain JSON may come back as ``Extracted.fast`` (scan only: no rebuild).
 
     Raises LimitExceeded or DecodeError for bodies that cannot be taken apart.
     """
@@ -380,6 +558,9 @@ def extract(data: bytes, content_type: str | None, limits: Limits) -> Extracted:
         segments, rebuild = _extract_form(data, limits)
         return _derived(Extracted(segments, kind, None, rebuild), limits)
     if _JSON_MIME.match(mime) or (kind == "json" and not mime.startswith("text/")):
+        quick = _json_fast(data, limits) if fast else None
+        if quick is not None:
+            return _derived(Extracted([], "json", None, None, 0, quick), limits)
         parsed = _extract_json(data, limits)
         if parsed is not None:
             return _derived(Extracted(parsed[0], "json", None, parsed[1]), limits)
@@ -432,10 +613,7 @@ def _blobs(data: bytes, limits: Limits) -> list[tuple[str, bytes]]:
     """Texts (and documents' texts) hidden in base64 or hex runs of one segment."""
     out: list[tuple[str, bytes]] = []
     for kind, pattern in (("base64", _B64), ("hex", _HEX)):
-        if kind == "hex" and not _HEX.search(data):
-            continue
-        for m in pattern.finditer(data):
-            token = m.group()
+        for token in pattern.findall(data):  # (no groups: whole matches, as finditer's)
             try:
                 if kind == "hex":
                     if len(token) % 2:
@@ -443,7 +621,8 @@ def _blobs(data: bytes, limits: Limits) -> list[tuple[str, bytes]]:
                     raw = bytes.fromhex(token.decode("ascii"))
                 else:
                     token = token.rstrip(b"=").translate(_B64_ALT)
-                    raw = base64.b64decode(token + b"=" * (-len(token) % 4), validate=True)
+                    # base64.b64decode(..., validate=True) without its Python frame
+                    raw = binascii.a2b_base64(token + b"=" * (-len(token) % 4), strict_mode=True)
             except (ValueError, binascii.Error):
                 continue
             found = sniff_file_type(raw[:8192]) if len(raw) > 64 else None
@@ -455,7 +634,7 @@ def _blobs(data: bytes, limits: Limits) -> list[tuple[str, bytes]]:
     return out
 
 
-def _layers(seg: Segment, limits: Limits) -> list[Segment]:
+def _layers(seg: Segment | PendingSegment, limits: Limits) -> list[Segment]:
     data = seg.data
     out: list[Segment] = []
     if b"&" in data and _ENTITY.search(data):
@@ -509,13 +688,19 @@ def _derived(ex: Extracted, limits: Limits) -> Extracted:
     budget = limits.max_decoded_bytes
     # one pass of each candidate search over all segments at once (many JSON strings are
     # tiny: per-segment searches would cost more than the scan itself)
-    joined = b"\0".join(seg.data for seg in ex.segments)
-    starts, pos = [], 0
-    for seg in ex.segments:
-        starts.append(pos)
-        pos += len(seg.data) + 1
-    wanted = _candidates(joined, starts)
-    queue = [(ex.segments[i], 0) for i in sorted(wanted)]
+    fast = ex.fast
+    queue: list[tuple[Segment | PendingSegment, int]]
+    if fast is not None:
+        wanted = _candidates(fast.joined, fast.starts)
+        queue = [(PendingSegment(fast, i), 0) for i in sorted(wanted)]
+    else:
+        joined = b"\0".join(seg.data for seg in ex.segments)
+        starts, pos = [], 0
+        for one in ex.segments:
+            starts.append(pos)
+            pos += len(one.data) + 1
+        wanted = _candidates(joined, starts)
+        queue = [(ex.segments[i], 0) for i in sorted(wanted)]
     extra: list[Segment] = []
     while queue:
         seg, depth = queue.pop()
@@ -525,9 +710,15 @@ def _derived(ex: Extracted, limits: Limits) -> Extracted:
             budget -= len(new.data)
             if budget < 0 or len(extra) >= limits.max_parts:
                 ex.unscannable = ex.unscannable or "limit_exceeded:decoded_size"
-                ex.segments += extra
+                if fast is not None:
+                    fast.extra += extra
+                else:
+                    ex.segments += extra
                 return ex
             extra.append(new)
             queue.append((new, depth + 1))
-    ex.segments += extra
+    if fast is not None:
+        fast.extra += extra
+    else:
+        ex.segments += extra
     return ex

@@ -16,13 +16,14 @@ import threading
 import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import overload
 
 import hyperscan
 
 from gateway.errors import DecodeError, LimitExceeded, ScanError
 
 from ._decode import decode_body, encode_body, parse_encodings, unscannable_reason
-from ._extract import Segment, extract
+from ._extract import JsonSegments, Segment, extract
 from ._hsdb import compile_cached
 from ._limits import Limits
 from ._mask import mask
@@ -387,7 +388,7 @@ class Scanner:
         except (DecodeError, LimitExceeded) as e:
             return ScanResult((), 0, None, unscannable_reason(e))
         try:
-            ex = extract(decoded, content_type, self._limits)
+            ex = extract(decoded, content_type, self._limits, fast=True)
         except (DecodeError, LimitExceeded) as e:
             # the structure could not be taken apart: still scan the bytes as plain text
             segments = [Segment("body", decoded)]
@@ -398,6 +399,11 @@ class Scanner:
                 None,
                 unscannable_reason(e) if flood is None else flood,
             )
+        if ex.fast is not None:
+            fast = ex.fast
+            matches, flood = self._scan_budgeted(fast)
+            findings = tuple(self._finding(m, fast) for m in matches)
+            return ScanResult(findings, fast.nbytes, ex.file_type, flood or ex.unscannable)
         matches, flood = self._scan_budgeted(ex.segments)
         findings = tuple(self._finding(m, ex.segments) for m in matches)
         scanned = sum(len(s.data) for s in ex.segments)
@@ -523,14 +529,30 @@ class Scanner:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _scan_budgeted(self, segments: Sequence[Segment]) -> tuple[list[_Match], str | None]:
+    def _scan_budgeted(
+        self, segments: Sequence[Segment] | JsonSegments
+    ) -> tuple[list[_Match], str | None]:
         """Matches, and the unscannable reason if the match budget stopped the scan early."""
         try:
             return self._scan(segments), None
         except _MatchFlood as e:
             return e.partial, unscannable_reason(e)
 
-    def _scan(self, segments: Sequence[Segment]) -> list[_Match]:
+    def _scan(self, segments: Sequence[Segment] | JsonSegments) -> list[_Match]:
+        if isinstance(segments, JsonSegments):
+            extra = segments.extra
+            if len(segments) > 1 and all(s.data.isascii() for s in extra):
+                # ASCII JSON: nothing to fold; the buffer is the joined tokens as they are
+                buf = segments.joined
+                offsets = list(segments.starts)
+                pos = len(buf) + len(_SEP)
+                for s in extra:
+                    offsets.append(pos)
+                    pos += len(s.data) + len(_SEP)
+                if extra:
+                    buf = _SEP.join([buf, *(s.data for s in extra)])
+                return self._scan_joined(buf, _PlainNorms(segments), offsets)
+            segments = segments.materialize()
         if not segments:
             return []
         if len(segments) > 1 and all(s.data.isascii() for s in segments):
@@ -544,6 +566,12 @@ class Scanner:
         for n in norms:
             offsets.append(pos)
             pos += len(n.data) + len(_SEP)
+        return self._scan_joined(buf, norms, offsets)
+
+    def _scan_joined(
+        self, buf: bytes, norms: Sequence[Normalized], offsets: list[int]
+    ) -> list[_Match]:
+        """Scan segments joined by NUL (``offsets`` where each starts) and judge the hits."""
         near = self._near
         collector = _Collector(self._limits.max_matches,
                                None if near is None else near.keyword_base)
@@ -746,7 +774,7 @@ class Scanner:
             level = max(level, conf.context)
         return normalized, value, context, level
 
-    def _finding(self, m: _Match, segments: Sequence[Segment]) -> Finding:
+    def _finding(self, m: _Match, segments: Sequence[Segment] | JsonSegments) -> Finding:
         det = self.detectors[m.detector]
         digest = hmac.new(self._key, m.normalized.encode("utf-8", "surrogatepass"), hashlib.sha256)
         return Finding(
@@ -760,6 +788,27 @@ class Scanner:
             context=m.context,
             validator=det.validator,
         )
+
+
+class _PlainNorms(Sequence[Normalized]):
+    """Fast-path JSON segments as they are (ASCII: normalization changes nothing)."""
+
+    def __init__(self, segments: JsonSegments) -> None:
+        self._segments = segments
+
+    def __len__(self) -> int:
+        return len(self._segments)
+
+    @overload
+    def __getitem__(self, index: int) -> Normalized: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Normalized]: ...
+    def __getitem__(self, index: int | slice) -> Normalized | Sequence[Normalized]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        seg = self._segments
+        data = seg.parts[index] if 0 <= index < seg.count else seg[index].data
+        return Normalized(data, None)
 
 
 def _dedupe(matches: list[_Match]) -> list[_Match]:

@@ -95,6 +95,44 @@ def test_deeply_nested_json_does_not_crash_the_scanner(scanner: Scanner) -> None
     assert result.findings == ()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"items": [{"id": 12, "card": "4111111111111111", "tags": ["a", "", 3.25]}], "n": null}',
+        b'[1, -2, 1.5, 12345678901234567890, {"x y": {"k": [true, false, []]}}, "ssn 536-22-1234"]',
+        b'{"a": {"b": {"c": [[[["jane.doe@example.com"]]]]}}, "z": 0.1}',
+    ],
+)
+def test_json_fast_path_segments_equal_the_walk(body: bytes) -> None:
+    from gateway.dlp._extract import extract
+
+    walked = extract(body, "application/json", Limits())
+    quick = extract(body, "application/json", Limits(), fast=True)
+    assert walked.fast is None and quick.fast is not None
+    assert quick.fast.materialize() == walked.segments
+    assert quick.fast.joined == b"\0".join(s.data for s in walked.segments[: walked.primary])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"a": 1e5}',  # repr differs from the text
+        b'{"a": 1.10}',
+        b'{"a": -0}',
+        b'{"a": NaN}',
+        b'{"a": "x", "a": "y"}',  # duplicate key
+        b'{"a": " {\\"b\\": 1}"}',  # escapes
+        b'{"a": "[1, 2]"}',  # JSON inside a string
+        '{"a": "\u00e9"}'.encode(),
+        b'"only a string"',
+    ],
+)
+def test_json_fast_path_leaves_other_bodies_to_the_walk(body: bytes) -> None:
+    from gateway.dlp._extract import extract
+
+    assert extract(body, "application/json", Limits(), fast=True).fast is None
+
+
 def test_urlencoded_form_fields_are_decoded_and_located(scanner: Scanner) -> None:
     body = b"name=Jane&card=4111+1111+1111+1111&mail=jane%40example.com"
     found = _locations(scanner, body, "application/x-www-form-urlencoded")
