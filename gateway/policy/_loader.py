@@ -6,6 +6,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from gateway import yamlsrc
 from gateway.apps import ACTIVITIES, CATEGORIES, TenantRestrictions
 from gateway.errors import PolicyError
@@ -94,25 +96,15 @@ def load_dir(directory: str | Path, vocab: Vocabulary) -> dict[str, LoadedPack]:
     return packs
 
 
-def _merged_settings(packs: Sequence[Pack]) -> Settings:
+def _first_set[M: BaseModel](parts: Iterable[M | None], model: type[M]) -> M:
     """Field by field, the first enabled pack that sets a field wins."""
     values: dict[str, object] = {}
-    for p in packs:
-        if p.settings is None:
+    for part in parts:
+        if part is None:
             continue
-        for name in p.settings.model_fields_set:
-            values.setdefault(name, getattr(p.settings, name))
-    return Settings.model_validate(values)
-
-
-def _merged_restrictions(packs: Sequence[Pack]) -> TenantRestrictions:
-    values: dict[str, object] = {}
-    for p in packs:
-        if p.tenant_restrictions is None:
-            continue
-        for name in p.tenant_restrictions.model_fields_set:
-            values.setdefault(name, getattr(p.tenant_restrictions, name))
-    return TenantRestrictions.model_validate(values)
+        for name in part.model_fields_set:
+            values.setdefault(name, getattr(part, name))
+    return model.model_validate(values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +132,9 @@ def load_policies(directory: str | Path, enabled: Sequence[str], vocab: Vocabula
             tenants.setdefault(app, set()).update(n.lower() for n in names)
     policy = PolicySet(
         rules=[(p.name, r) for p in chosen for r in p.rules],
-        settings=_merged_settings(chosen),
+        settings=_first_set((p.settings for p in chosen), Settings),
         tenants={k: frozenset(v) for k, v in tenants.items()},
         packs=[p.name for p in chosen],
     )
-    return Policies(policy, _merged_restrictions(chosen), tuple(sorted(packs)))
+    return Policies(policy, _first_set((p.tenant_restrictions for p in chosen),
+                                      TenantRestrictions), tuple(sorted(packs)))
