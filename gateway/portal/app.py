@@ -30,7 +30,8 @@ from starlette.routing import Route
 from gateway import ca
 from gateway.audit import AppInfo, AuditEvent, SubjectInfo
 from gateway.config import GatewayConfig
-from gateway.errors import StoreError
+from gateway.dlp import Scanner
+from gateway.errors import ContentError, StoreError
 from gateway.metrics import Metrics
 from gateway.mfa import (
     Attempt,
@@ -61,6 +62,7 @@ class PortalDeps(Protocol):
     pages: Pages
     mfa: MfaService
     metrics: Metrics
+    scanner: Scanner
 
     def record_event(self, event: AuditEvent) -> None: ...
 
@@ -484,7 +486,8 @@ class Portal:
                                    error=f"Please keep the justification to "
                                          f"{MAX_JUSTIFICATION} characters.")
         await run_in_threadpool(self.d.mfa.acknowledge, pending)
-        self.coach_audit(s, pending, "acknowledged", justification=justification or None)
+        self.coach_audit(s, pending, "acknowledged",
+                         justification=self.masked(justification) if justification else None)
         if pending.url:
             return RedirectResponse(pending.url, status_code=303,
                                     headers=self.headers(pending))
@@ -498,6 +501,15 @@ class Portal:
         return self.page(request, "coach.html", status=status, pending=pending, user=user,
                          error=error, justification=justification,
                          max_justification=MAX_JUSTIFICATION)
+
+    def masked(self, text: str) -> str:
+        """User-written text for the audit log, with anything a detector finds masked: people
+        paste what they should not, and the audit log never holds a detected value in clear."""
+        try:
+            return self.d.scanner.redact(text.encode(), content_type="text/plain; charset=utf-8",
+                                         content_encoding=None).decode()
+        except ContentError:
+            return "[withheld: could not be checked for sensitive data]"
 
     def coach_audit(self, subject: Subject, pending: PendingCoach, action: str,
                     **detail: Any) -> None:

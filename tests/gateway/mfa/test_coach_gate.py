@@ -224,14 +224,15 @@ async def _continue(e: Engine, c: Client, events: Events, ref: str) -> None:
     assert r.status_code == 400
     assert not e.mfa.acknowledged("alice", "fp:1", "coach-share", ttl=600)
     r = await c.post("/coach", data={"csrf": csrf, "r": ref, "choice": "continue",
-                                     "justification": "Quarterly  report\nfor ACME"},
+                                     "justification": "Quarterly  report\nfor ACME, "
+                                                      "card 4111 1111 1111 1111"},
                      follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == req().url
     assert e.mfa.acknowledged("alice", "fp:1", "coach-share", ttl=600)
     (event,) = [ev for ev in events.events if ev.kind == "coach"]
     assert event.action == "acknowledged" and event.decision_id == pending.decision_id
     assert event.rule == "coach-share" and event.detail["justification"] == (
-        "Quarterly report for ACME")
+        "Quarterly report for ACME, card 4111 **** **** 1111")  # what a detector finds is masked
     # The reference is used up.
     assert (await c.get(f"/coach?r={ref}")).status_code == 404
 
