@@ -50,6 +50,9 @@ class Segment:
     location: str
     data: bytes
     """UTF-8 text (lone surrogates as surrogatepass), scanned as one unit."""
+    keyed: bool = False
+    """A JSON member's string or number whose key is the segment just before it (the key
+    is context for the value, as if it preceded it)."""
 
 
 @dataclass(slots=True)
@@ -142,16 +145,18 @@ class _JsonWalk:
         self.index = 0
         self.nodes = 0
 
-    def _leaf(self, path: str, text: str) -> str | None:
+    def _leaf(self, path: str, text: str, keyed: bool = False) -> str | None:
         i = self.index
         self.index += 1
         if self.replacements is None:
-            self.segments.append(Segment(f"json:{path}", _utf8(text)))
+            self.segments.append(Segment(f"json:{path}", _utf8(text), keyed))
             return None
         new = self.replacements.get(i)
         return None if new is None else _text(new)
 
-    def visit(self, value: Any, path: str, depth: int, nested: bool) -> Any:
+    def visit(
+        self, value: Any, path: str, depth: int, nested: bool, keyed: bool = False
+    ) -> Any:
         self.nodes += 1
         if self.nodes > self.limits.max_parts:
             raise LimitExceeded("too many JSON nodes", limit="parts")
@@ -163,7 +168,7 @@ class _JsonWalk:
                 member = _key_path(path, key)
                 new_key = self._leaf(member, key)
                 out[key if new_key is None else new_key] = self.visit(
-                    item, member, depth + 1, nested
+                    item, member, depth + 1, nested, keyed=True
                 )
             return out
         if isinstance(value, list):
@@ -177,11 +182,11 @@ class _JsonWalk:
                 if new_inner == inner:
                     return value
                 return json.dumps(new_inner, ensure_ascii=False, separators=(",", ":"))
-            new = self._leaf(path, value)
+            new = self._leaf(path, value, keyed)
             return value if new is None else new
         if isinstance(value, int | float) and not isinstance(value, bool):
             # a card number sent as a JSON number is still a card number
-            new = self._leaf(path, repr(value))
+            new = self._leaf(path, repr(value), keyed)
             return value if new is None else new
         return value
 
@@ -223,6 +228,9 @@ def _extract_json(data: bytes, limits: Limits) -> tuple[list[Segment], Rebuild] 
 _TOKEN = re.compile(rb'"[^"]*"|-?\d[\d.eE+-]*')
 _MAYBE_NESTED = re.compile(rb'"[ \t\r\n]*[\[{]')
 _STRING = re.compile(rb'"[^"]*"')
+_KEYED_TOKEN = re.compile(rb'("[^"]*"[ \t\r\n]*:[ \t\r\n]*(?=["0-9-]))|"[^"]*"|-?\d[\d.eE+-]*')
+""":data:`_TOKEN`, its one group non-empty for a key whose value (the next token) is a
+string or a number, not a container or a literal."""
 _NOT_BRACKET = bytes(c for c in range(256) if c not in b'[]{}"')
 """Deleted from a body to find its nesting depth (strings' brackets go with the strings)."""
 _DEPTH_STEP = tuple(1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256))
@@ -271,9 +279,12 @@ class PendingSegment:
 class JsonSegments:
     """The walk's segments of a fast-path JSON body, plus derived ones appended later."""
 
-    def __init__(self, doc: Any, joined: bytes) -> None:
+    def __init__(self, doc: Any, joined: bytes, raw: bytes = b"") -> None:
         self.doc = doc
         self.joined = joined
+        self.raw = raw
+        """The body the tokens came from (to tell which values follow their key)."""
+        self._keyed: frozenset[int] | None = None
         self.parts = joined.split(b"\0")
         self.count = len(self.parts)
         self.extra: list[Segment] = []
@@ -292,6 +303,17 @@ class JsonSegments:
     @property
     def nbytes(self) -> int:
         return len(self.joined) - (self.count - 1) + sum(len(s.data) for s in self.extra)
+
+    def keyed(self, index: int) -> bool:
+        """Whether segment ``index`` is a member's string or number right after its key
+        (:attr:`Segment.keyed`); worked out from the raw tokens on first use."""
+        if index >= self.count:
+            return False
+        if self._keyed is None:
+            # the tokens again, a key followed by ":" and a string or number marked
+            marks = _KEYED_TOKEN.findall(self.raw)
+            self._keyed = frozenset(i + 1 for i, m in enumerate(marks) if m)
+        return index in self._keyed
 
     def location(self, index: int) -> str:
         """The walk's location of primary segment ``index``, found without a full walk:
@@ -352,7 +374,7 @@ class JsonSegments:
             index += len(self)
         if index >= self.count:
             return self.extra[index - self.count]
-        return Segment(self.location(index), self.parts[index])
+        return Segment(self.location(index), self.parts[index], self.keyed(index))
 
     def materialize(self) -> list[Segment]:
         return [self[i] for i in range(len(self))]
@@ -383,7 +405,7 @@ def _json_fast(data: bytes, limits: Limits) -> JsonSegments | None:
         return None
     if not isinstance(doc, dict | list):
         return None  # a lone string or number: the walk is as fast
-    return JsonSegments(doc, b"\0".join(tokens).replace(b'"', b""))
+    return JsonSegments(doc, b"\0".join(tokens).replace(b'"', b""), data)
 
 
 # -- application/x-www-form-urlencoded ------------------------------------------------------

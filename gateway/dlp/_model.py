@@ -110,6 +110,7 @@ class Detector(_Frozen):
     keywords: tuple[str, ...] = ()
     keywords_required: bool = False
     keyword_window: int = Field(default=64, ge=1, le=1024)
+    keyword_scope: Literal["around", "before"] = "around"
     value_chars: str | None = None
     allow_values: tuple[str, ...] = ()
     confidence: ConfidenceSpec

@@ -551,7 +551,7 @@ class Scanner:
                     pos += len(s.data) + len(_SEP)
                 if extra:
                     buf = _SEP.join([buf, *(s.data for s in extra)])
-                return self._scan_joined(buf, _PlainNorms(segments), offsets)
+                return self._scan_joined(buf, _PlainNorms(segments), offsets, segments.keyed)
             segments = segments.materialize()
         if not segments:
             return []
@@ -566,12 +566,20 @@ class Scanner:
         for n in norms:
             offsets.append(pos)
             pos += len(n.data) + len(_SEP)
-        return self._scan_joined(buf, norms, offsets)
+        keyed = frozenset(i for i, s in enumerate(segments) if s.keyed)
+        return self._scan_joined(buf, norms, offsets, keyed.__contains__ if keyed else None)
 
     def _scan_joined(
-        self, buf: bytes, norms: Sequence[Normalized], offsets: list[int]
+        self,
+        buf: bytes,
+        norms: Sequence[Normalized],
+        offsets: list[int],
+        keyed: Callable[[int], bool] | None = None,
     ) -> list[_Match]:
-        """Scan segments joined by NUL (``offsets`` where each starts) and judge the hits."""
+        """Scan segments joined by NUL (``offsets`` where each starts) and judge the hits.
+
+        ``keyed(i)``: segment ``i`` is a JSON value whose key is segment ``i - 1``.
+        """
         near = self._near
         collector = _Collector(self._limits.max_matches,
                                None if near is None else near.keyword_base)
@@ -584,10 +592,11 @@ class Scanner:
                     self._scan_near(near, buf, collector)
         except hyperscan.ScanTerminated as e:
             hits = self._with_starts(buf, collector.hits)
-            raise _MatchFlood(self._evaluate(buf, norms, offsets, hits)) from e
+            raise _MatchFlood(self._evaluate(buf, norms, offsets, hits, keyed=keyed)) from e
         except hyperscan.error as e:
             raise ScanError(f"hyperscan scan failed: {type(e).__name__}") from e
-        return self._evaluate(buf, norms, offsets, self._with_starts(buf, collector.hits))
+        return self._evaluate(buf, norms, offsets, self._with_starts(buf, collector.hits),
+                              keyed=keyed)
 
     def _with_starts(
         self, buf: bytes, hits: list[tuple[int, int, int]]
@@ -684,6 +693,7 @@ class Scanner:
         *,
         dedupe: bool = True,
         index: Mapping[int, tuple[int, int]] | Sequence[tuple[int, int]] | None = None,
+        keyed: Callable[[int], bool] | None = None,
     ) -> list[_Match]:
         index = self._index if index is None else index
         lowered: bytes | None = None
@@ -716,7 +726,10 @@ class Scanner:
                     keyword_anywhere[d] = any(k in lowered for k in comp.keywords)
                 if not keyword_anywhere[d]:
                     continue  # prefilter: no keyword anywhere, no weak match can count
-            judged = self._judge(comp, required, buf, start, end, seg_start, seg_end)
+            # a JSON value's key (the segment before it) reads as text just before the value
+            lo = offsets[seg - 1] if (keyed is not None and seg and comp.keywords
+                                      and keyed(seg)) else seg_start
+            judged = self._judge(comp, required, buf, start, end, lo, seg_end)
             if judged is None:
                 continue
             normalized, value, context, level = judged
@@ -749,7 +762,8 @@ class Scanner:
     ) -> tuple[str, str, bool, Confidence] | None:
         """Allow-list, validator, keyword window and confidence of one trimmed match.
 
-        ``lo``/``hi`` bound the context window (the segment, or what a stream still holds).
+        ``lo``/``hi`` bound the context window (the segment, or what a stream still holds;
+        ``lo`` is the key's start for a keyed JSON value).
         """
         value = buf[start:end].decode("utf-8", "replace")
         normalized = comp.validator.compact(value) if comp.validator else value.strip()
@@ -760,10 +774,14 @@ class Scanner:
         context = False
         if comp.keywords:
             w = comp.detector.keyword_window
-            # before and after the value, not inside it ("mail" in "mail.example.com")
+            # before and after the value, not inside it ("mail" in "mail.example.com");
+            # with keyword_scope "before" only a label ahead of the value counts
             before = buf[max(lo, start - w) : start].lower()
-            after = buf[end : min(hi, end + w)].lower()
-            context = any(k in before or k in after for k in comp.keywords)
+            if comp.detector.keyword_scope == "before":
+                context = any(k in before for k in comp.keywords)
+            else:
+                after = buf[end : min(hi, end + w)].lower()
+                context = any(k in before or k in after for k in comp.keywords)
         if required and not context:
             return None
         conf = comp.detector.confidence

@@ -101,6 +101,7 @@ def test_deeply_nested_json_does_not_crash_the_scanner(scanner: Scanner) -> None
         b'{"items": [{"id": 12, "card": "4111111111111111", "tags": ["a", "", 3.25]}], "n": null}',
         b'[1, -2, 1.5, 12345678901234567890, {"x y": {"k": [true, false, []]}}, "ssn 536-22-1234"]',
         b'{"a": {"b": {"c": [[[["jane.doe@example.com"]]]]}}, "z": 0.1}',
+        b'{"dob": "1984-02-03", "t": true, "n": {"k": 1}, "l": ["v", 2], "m" :\n 3, "e": ""}',
     ],
 )
 def test_json_fast_path_segments_equal_the_walk(body: bytes) -> None:
@@ -257,3 +258,40 @@ def test_office_documents_are_extracted_and_scanned(scanner: Scanner) -> None:
 )
 def test_sniff_file_type_uses_magic_bytes(data: bytes, kind: str | None) -> None:
     assert sniff_file_type(data) == kind
+
+
+def test_json_member_values_are_marked_as_following_their_key() -> None:
+    from gateway.dlp._extract import extract
+
+    body = b'{"dob": "1984-02-03", "t": true, "n": {"k": 1}, "l": ["v", 2], "m": 3}'
+    for fast in (False, True):
+        ex = extract(body, "application/json", Limits(), fast=fast)
+        segments = ex.fast.materialize() if ex.fast is not None else ex.segments
+        assert [(s.data, s.keyed) for s in segments] == [
+            (b"dob", False), (b"1984-02-03", True), (b"t", False), (b"n", False),
+            (b"k", False), (b"1", True), (b"l", False), (b"v", False), (b"2", False),
+            (b"m", False), (b"3", True),
+        ]
+
+
+@pytest.mark.parametrize("fast", ["ascii", "walk"])
+def test_json_key_is_context_for_its_value(scanner: Scanner, fast: str) -> None:
+    def dob(doc: object) -> list[bool]:
+        # a non-ASCII member sends the body down the walk instead of the fast path
+        pad = {"x": "ok"} if fast == "ascii" else {"x": "\u00e9"}
+        body = json.dumps([pad, doc], ensure_ascii=False).encode()
+        result = scanner.scan_body(body, content_type="application/json", content_encoding=None)
+        return [f.context for f in result.findings if f.detector == "date_of_birth"]
+
+    assert dob({"dob": "1984-02-03"}) == [True]
+    assert dob({"date_of_birth": "3 March 1985"}) == [True]
+    assert dob({"born": 19840203, "x": "1984-02-03"}) == []  # only the value's own key
+    assert dob({"dob": {"since": "1984-02-03"}}) == []
+    assert dob({"dob": ["1984-02-03"]}) == []
+    assert dob(["dob", "1984-02-03"]) == []  # an array item has no key
+    assert dob({"created": "1984-02-03", "dob": None}) == []
+    assert dob({"dob_and_more_than_fifteen_bytes": "1984-02-03"}) == []  # outside the window
+    card = [f for f in scanner.scan_body(b'{"card": "4111111111111111"}',
+                                         content_type="application/json",
+                                         content_encoding=None).findings]
+    assert [(f.detector, f.context) for f in card] == [("credit_card", True)]

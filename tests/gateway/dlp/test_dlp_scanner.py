@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
+from collections.abc import Sequence
 
 import pytest
 
-from gateway.dlp import Confidence, Finding, Limits, Scanner, mask
+from gateway.dlp import Confidence, Detector, Finding, Limits, Scanner, mask
+from gateway.dlp._model import compile_database
 from gateway.errors import LimitExceeded
 
 HMAC_KEY = b"test-hmac-key-0123456789abcdef!!"
@@ -158,3 +161,43 @@ def test_scan_text_raises_limit_exceeded_on_a_match_flood(scanner: Scanner) -> N
     small = Scanner.build(scanner.detectors, hmac_key=HMAC_KEY, limits=Limits(max_matches=5))
     with pytest.raises(LimitExceeded):
         small.scan_text("4111111111111111 " * 20)
+
+
+def test_before_scope_counts_only_a_label_ahead_of_the_value(scanner: Scanner) -> None:
+    assert _only(scanner.scan_text("DOB: 1984-02-03"), "date_of_birth").context is True
+    # a CSV line's date followed by the next line's label is not a birth date
+    csv = "id,created\n7,2024-01-15\nDOB: 1984-02-03\n"
+    found = [f for f in scanner.scan_text(csv) if f.detector == "date_of_birth"]
+    assert len(found) == 1
+
+
+def _around(det: Detector) -> Detector:
+    return det.model_copy(update={"id": f"{det.id}_around", "keyword_scope": "around"})
+
+
+def _unsplit(dets: Sequence[Detector]) -> Scanner:
+    """The same detectors with every pattern in the main database (no keyword windows)."""
+    db, index = compile_database(dets)
+    return Scanner(tuple(dets), db, dict(enumerate(index)), HMAC_KEY, Limits())
+
+
+def test_around_scope_still_counts_a_keyword_after_the_value(scanner: Scanner) -> None:
+    dob = next(d for d in scanner.detectors if d.id == "date_of_birth")
+    around = Scanner.build([_around(dob)], hmac_key=HMAC_KEY)
+    assert _only(around.scan_text("7,1984-02-03\nDOB: x"), "date_of_birth_around").context
+
+
+def test_keyword_windows_find_what_a_full_scan_finds_for_both_scopes(scanner: Scanner) -> None:
+    ids = {"date_of_birth", "passport_number", "us_drivers_license", "us_ssn", "imei"}
+    shipped = [d for d in scanner.detectors if d.id in ids]
+    dets = shipped + [_around(d) for d in shipped if d.keyword_scope == "before"]
+    split, full = Scanner.build(dets, hmac_key=HMAC_KEY), _unsplit(dets)
+    assert split._near is not None and full._near is None
+    rng = random.Random(7)
+    words = ["DOB:", "born", "passport", "DL#", "driver license", "ssn", "imei", "x", "\n",
+             ",", "1984-02-03", "03/12/1985", "12 March 1985", "X12345678", "D1234567",
+             "536221234", "490154203237518", "533401372", " ", "  ", "order"]
+    for _ in range(400):
+        text = "".join(rng.choice(words) + rng.choice(["", " ", "\n", ": "])
+                       for _ in range(rng.randint(1, 30)))
+        assert split.scan_text(text) == full.scan_text(text), text
