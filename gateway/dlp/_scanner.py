@@ -56,11 +56,15 @@ class _Start:
     context is the real buffer (``re`` reads before ``pos`` for ``\\b``, never for ``^``).
     """
 
-    __slots__ = ("_regex", "_tails", "width")
+    __slots__ = ("_regex", "_tails", "bounded", "width")
 
-    def __init__(self, regex: bytes, width: int) -> None:
+    def __init__(self, regex: bytes, width: int, *, bounded: bool = True) -> None:
         self._regex = regex
         self.width = width
+        self.bounded = bounded
+        """False: matches may be longer than ``width``; when the window cannot show the whole
+        match (nothing found, or a start on the window's edge) the search starts over from the
+        beginning of the buffer, so a long match still gets its leftmost start."""
         self._tails: list[re.Pattern[bytes] | None] = [None, None, None]
 
     def start(self, buf: bytes, end: int) -> int:
@@ -70,12 +74,20 @@ class _Start:
         if rx is None:
             rx = re.compile(b"(?:" + self._regex + b")(?=[\\s\\S]{%d}\\Z)" % rest)
             self._tails[rest] = rx
-        m = rx.search(buf, max(0, end - self.width), end + rest)
+        lo = max(0, end - self.width)
+        m = rx.search(buf, lo, end + rest)
+        if not self.bounded and lo > 0 and (m is None or m.start() == lo):
+            m = rx.search(buf, 0, end + rest)
         return -1 if m is None else m.start()
 
 
-def _som_width(regex: str) -> int | None:
-    """Longest match of a pattern that ``re`` reads the same way, None to keep SOM."""
+def _som_width(regex: str) -> tuple[int, bool] | None:
+    """The window to recover starts in and whether it bounds every match; None to keep SOM.
+
+    Unbounded patterns (e-mail, secrets after a key) are the costliest ones to scan with SOM
+    (several times slower than without); their starts are recovered in a window of
+    ``_SOM_MAX_WIDTH`` bytes, and from the buffer's start for the rare longer match.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -83,7 +95,9 @@ def _som_width(regex: str) -> int | None:
             width = re._parser.parse(regex).getwidth()[1]  # type: ignore[attr-defined]
     except (re.error, RecursionError, OverflowError, Warning):
         return None
-    return int(width) if width <= _SOM_MAX_WIDTH else None
+    if width <= _SOM_MAX_WIDTH:
+        return int(width), True
+    return _SOM_MAX_WIDTH, False
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,9 +189,9 @@ def _compile_split(
     flags = [FLAGS] * len(strong) + [hyperscan.HS_FLAG_CASELESS] * len(keywords)
     starts: dict[int, _Start] = {}
     for i, (d, p) in enumerate(strong):
-        width = _som_width(dets[d].patterns[p].regex)
-        if width is not None:
-            starts[i] = _Start(exprs[i], width)
+        som = _som_width(dets[d].patterns[p].regex)
+        if som is not None:
+            starts[i] = _Start(exprs[i], som[0], bounded=som[1])
     block_flags = [0 if i in starts else f for i, f in enumerate(flags)]
     db = compile_cached(exprs, range(len(exprs)), block_flags, hyperscan.HS_MODE_BLOCK)
     weak_ids = range(base + len(keywords), base + len(keywords) + len(weak))
