@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import ssl
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ import httpx
 
 from bench.proxy_throughput import prose, rss_mb, start_mitmdump
 from tests.e2e.gateway_process import start_routed_gateway
-from tests.e2e.origin import make_pki
+from tests.e2e.origin import make_pki, tls_handler
 
 SIZE = 1 << 30
 CHUNK = 1 << 20
@@ -73,34 +72,9 @@ class DiscardOrigin:
 
 def serve_discard(cert_file: Path, key_file: Path) -> tuple[DiscardOrigin, ThreadingHTTPServer]:
     """An HTTPS origin that counts each request body's bytes and throws them away."""
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(cert_file, key_file)
     ref: list[DiscardOrigin] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
-            return None
-
-        def setup(self) -> None:
-            self.request.settimeout(120)
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            try:
-                self.request = tls.wrap_socket(self.request, server_side=True)
-            except (OSError, ssl.SSLError):
-                self.request.close()
-                raise
-            super().setup()
-
-        def finish(self) -> None:
-            try:
-                super().finish()
-            except OSError:
-                pass
-            finally:
-                self.request.close()
-
+    class Handler(tls_handler(cert_file, key_file, timeout=120)):  # type: ignore[misc]
         def _handle(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             up = Upload(self.path, length)

@@ -21,58 +21,44 @@ def portal_url(host: str, path: str = "/") -> str:
     return f"https://{host}{path}"
 
 
+def _to_portal(pages: Pages, decision: Decision, req: RequestInfo, app: AppContext, url: str,
+               *, status: int, problem: dict[str, Any], coach: bool = False,
+               headers: tuple[tuple[str, str], ...] = ()) -> Page:
+    """303 to ``url`` on the portal for a navigation, else problem+json (``status``) naming it."""
+    out = [("X-Casb-Decision", decision.id), ("Cache-Control", "no-store")]
+    if is_navigation(req):
+        html = pages.render("redirect.html", decision.id, url=url, coach=coach)
+        out += [("Location", url), ("Content-Type", "text/html; charset=utf-8"),
+                *pages.security_headers()[:1]]
+        return Page(303, tuple(out), html.encode())
+    body = {**problem, "status": status, "portal_url": url, "decision_id": decision.id,
+            "rule": decision.rule_id, "app": app.app_id, "activity": app.activity}
+    out += [("Content-Type", "application/problem+json"), *headers]
+    return Page(status, tuple(out), json.dumps(body).encode())
+
+
 def challenge(pages: Pages, decision: Decision, req: RequestInfo, app: AppContext,
               verify_url: str) -> Page:
     """303 to the portal for a navigation, else 401 problem+json naming the portal URL."""
-    headers = [("X-Casb-Decision", decision.id), ("Cache-Control", "no-store")]
-    if is_navigation(req):
-        html = pages.render("redirect.html", decision.id, url=verify_url)
-        headers += [("Location", verify_url), ("Content-Type", "text/html; charset=utf-8"),
-                    *pages.security_headers()[:1]]
-        return Page(303, tuple(headers), html.encode())
-    app_name = app.name or req.host
-    problem: dict[str, Any] = {
-        "type": STEPUP_TYPE,
-        "title": "Additional verification required",
-        "status": 401,
-        "detail": f"Verify your identity at {verify_url} and retry: this {app.activity} to "
-                  f"{app_name} needs a recent second factor.",
-        "portal_url": verify_url,
-        "decision_id": decision.id,
-        "rule": decision.rule_id,
-        "app": app.app_id,
-        "activity": app.activity,
-    }
-    headers += [("Content-Type", "application/problem+json"),
-                ("WWW-Authenticate", f'CASB-StepUp portal="{verify_url}"')]
-    return Page(401, tuple(headers), json.dumps(problem).encode())
+    return _to_portal(
+        pages, decision, req, app, verify_url, status=401,
+        problem={"type": STEPUP_TYPE, "title": "Additional verification required",
+                 "detail": f"Verify your identity at {verify_url} and retry: this "
+                           f"{app.activity} to {app.name or req.host} needs a recent second "
+                           "factor."},
+        headers=(("WWW-Authenticate", f'CASB-StepUp portal="{verify_url}"'),))
 
 
 def coach(pages: Pages, decision: Decision, req: RequestInfo, app: AppContext,
           coach_url: str) -> Page:
     """303 to the coach page for a navigation, else 403 problem+json naming it (a script
     cannot be shown the page; the user acknowledges it in a browser, then the call goes on)."""
-    headers = [("X-Casb-Decision", decision.id), ("Cache-Control", "no-store")]
-    if is_navigation(req):
-        html = pages.render("redirect.html", decision.id, url=coach_url, coach=True)
-        headers += [("Location", coach_url), ("Content-Type", "text/html; charset=utf-8"),
-                    *pages.security_headers()[:1]]
-        return Page(303, tuple(headers), html.encode())
-    app_name = app.name or req.host
-    problem: dict[str, Any] = {
-        "type": COACH_TYPE,
-        "title": "Acknowledgement required",
-        "status": 403,
-        "detail": f"Open {coach_url} in a browser, read the notice about this {app.activity} "
-                  f"to {app_name} and continue there, then retry.",
-        "portal_url": coach_url,
-        "decision_id": decision.id,
-        "rule": decision.rule_id,
-        "app": app.app_id,
-        "activity": app.activity,
-    }
-    headers += [("Content-Type", "application/problem+json")]
-    return Page(403, tuple(headers), json.dumps(problem).encode())
+    return _to_portal(
+        pages, decision, req, app, coach_url, status=403, coach=True,
+        problem={"type": COACH_TYPE, "title": "Acknowledgement required",
+                 "detail": f"Open {coach_url} in a browser, read the notice about this "
+                           f"{app.activity} to {app.name or req.host} and continue there, "
+                           "then retry."})
 
 
 def unavailable(pages: Pages, decision: Decision, req: RequestInfo, app: AppContext, *,

@@ -124,12 +124,13 @@ class Origin:
 CARD_TEXT = b"Customer card on file: 4111 1111 1111 1111, exp 12/29.\n"
 
 
-def serve(cert_file: Path, key_file: Path) -> tuple[Origin, ThreadingHTTPServer]:
-    origin_ref: list[Origin] = []
+def tls_handler(cert_file: Path, key_file: Path, *, timeout: float) -> type[
+        BaseHTTPRequestHandler]:
+    """A quiet HTTP/1.1 request handler that speaks TLS with the given certificate."""
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(cert_file, key_file)
 
-    class Handler(BaseHTTPRequestHandler):
+    class TLSHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, format: str, *args: object) -> None:
@@ -138,7 +139,7 @@ def serve(cert_file: Path, key_file: Path) -> tuple[Origin, ThreadingHTTPServer]
         def setup(self) -> None:
             # The TLS handshake runs here, in the connection's own thread: a failed handshake
             # then closes its socket instead of leaking it from accept().
-            self.request.settimeout(30)
+            self.request.settimeout(timeout)
             self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             try:
                 self.request = tls.wrap_socket(self.request, server_side=True)
@@ -150,9 +151,18 @@ def serve(cert_file: Path, key_file: Path) -> tuple[Origin, ThreadingHTTPServer]
         def finish(self) -> None:
             try:
                 super().finish()
+            except OSError:
+                pass  # the peer is gone; nothing left to flush
             finally:
                 self.request.close()  # the TLS socket; the server closes only the raw one
 
+    return TLSHandler
+
+
+def serve(cert_file: Path, key_file: Path) -> tuple[Origin, ThreadingHTTPServer]:
+    origin_ref: list[Origin] = []
+
+    class Handler(tls_handler(cert_file, key_file, timeout=30)):  # type: ignore[misc]
         def _read_chunked(self) -> bytes:
             """The body of a chunked request; a connection lost before the last chunk raises,
             so an incomplete upload is never recorded as received."""
