@@ -177,6 +177,16 @@ class Portal:
         p = await run_in_threadpool(self.d.mfa.pending, ref) if ref else None
         return p if p is not None and p.user == user else None
 
+    async def _visit(
+        self, request: Request,
+    ) -> tuple[Subject, str, PendingStepUp | None] | Response:
+        """Who is on a factor page, and the step-up they came for (if it is theirs)."""
+        s = self._who(request)
+        if isinstance(s, Response):
+            return s
+        user = s.user or ""
+        return s, user, await self._pending(request, user)
+
     def _who(self, request: Request) -> Subject | Response:
         s = self.subject(request)
         if s is None or s.user is None:
@@ -209,12 +219,11 @@ class Portal:
         return Response(data, media_type=media, headers=h)
 
     async def verify(self, request: Request) -> Response:
-        s = self._who(request)
-        if isinstance(s, Response):
-            return s
-        user = s.user or ""
+        visit = await self._visit(request)
+        if isinstance(visit, Response):
+            return visit
+        s, user, pending = visit
         mfa = self.d.mfa
-        pending = await self._pending(request, user)
         record = await run_in_threadpool(mfa.record, user)
         if not record.methods:
             ref = f"?r={pending.id}" if pending else ""
@@ -316,12 +325,11 @@ class Portal:
                                       error="Please wait a moment before trying again.")
 
     async def enroll(self, request: Request) -> Response:
-        s = self._who(request)
-        if isinstance(s, Response):
-            return s
-        user = s.user or ""
+        visit = await self._visit(request)
+        if isinstance(visit, Response):
+            return visit
+        s, user, pending = visit
         mfa = self.d.mfa
-        pending = await self._pending(request, user)
         may = await run_in_threadpool(mfa.may_enroll, user)
         if may == "enrolled":
             ref = f"?r={pending.id}" if pending else ""
@@ -376,12 +384,11 @@ class Portal:
 
     async def add_webauthn(self, request: Request) -> Response:
         """An enrolled user adds a security key or passkey, with a current code."""
-        s = self._who(request)
-        if isinstance(s, Response):
-            return s
-        user = s.user or ""
+        visit = await self._visit(request)
+        if isinstance(visit, Response):
+            return visit
+        s, user, pending = visit
         mfa = self.d.mfa
-        pending = await self._pending(request, user)
         record = await run_in_threadpool(mfa.record, user)
         ref = f"?r={pending.id}" if pending else ""
         if not record.methods:
