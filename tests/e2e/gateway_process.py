@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -10,8 +11,10 @@ import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -44,6 +47,24 @@ class Gateway:
     @property
     def policy_dir(self) -> Path:
         return self.workdir / "policies"
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every audit event written so far."""
+        return [json.loads(line) for line in self.audit_file.read_text().splitlines() if line]
+
+    def events_for_host(self, host: str, *, timeout: float = 10,
+                        want: Callable[[dict[str, Any]], bool] = lambda e: True,
+                        ) -> list[dict[str, Any]]:
+        """Events for requests to ``host``, waiting until one satisfies ``want`` (a stream or
+        a WebSocket is decided after the client has its answer, so its event comes later)."""
+        deadline = time.monotonic() + timeout
+        found: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            found = [e for e in self.events() if (e.get("request") or {}).get("host") == host]
+            if any(want(e) for e in found):
+                return found
+            time.sleep(0.05)
+        return found
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")

@@ -14,7 +14,7 @@ import pytest
 
 from tests.e2e.gateway_process import Gateway
 from tests.e2e.origin import Origin
-from tests.e2e.test_gateway import audit_events, event_for
+from tests.e2e.test_gateway import event_for
 from tests.e2e.test_stepup import CSRF, NAVIGATE, PORTAL, REF, casb
 
 pytestmark = pytest.mark.e2e
@@ -70,7 +70,7 @@ def test_a_navigation_is_coached_then_continues_to_the_original_page(
     r = client.get(COACHED, headers=NAVIGATE)
     assert r.status_code == 200 and r.json()["path"] == "/exports/q3?format=csv"
     assert fresh_origin.requests_to("/exports")
-    events = audit_events(gateway)
+    events = gateway.events()
     (coach,) = [e for e in events if e.get("kind") == "coach"
                 and e.get("decision_id") == parse_ref_decision(page.text)]
     assert coach["action"] == "acknowledged" and coach["rule"] == "coach-on-example"

@@ -35,14 +35,10 @@ def multipart_with_card() -> tuple[bytes, str]:
     return body, f"multipart/related; boundary={boundary}"
 
 
-def audit_events(gw: Gateway) -> list[dict[str, object]]:
-    return [json.loads(line) for line in gw.audit_file.read_text().splitlines() if line]
-
-
 def event_for(gw: Gateway, decision_id: str, timeout: float = 5) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for e in audit_events(gw):
+        for e in gw.events():
             if e.get("decision_id") == decision_id:
                 return e
         time.sleep(0.05)
@@ -108,7 +104,7 @@ def test_the_same_upload_to_an_unlisted_site_is_forwarded_and_audited(
     assert r.status_code == 200
     [received] = fresh_origin.requests_to("/upload")
     assert received.body == body
-    events = [e for e in audit_events(gateway)
+    events = [e for e in gateway.events()
               if e.get("request", {}).get("host") == "example.org"  # type: ignore[union-attr]
               and e.get("action") == "audit"]
     assert events and events[-1]["rule"] == "audit-findings"
@@ -148,7 +144,7 @@ def test_monitor_mode_forwards_and_logs_what_it_would_have_blocked(
                     headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 200
     assert len(fresh_origin.requests_to("/form")) == 1
-    events = [e for e in audit_events(gateway) if e.get("direction") == "request"
+    events = [e for e in gateway.events() if e.get("direction") == "request"
               and e.get("request", {}).get("host") == "monitor.example.org"]  # type: ignore[union-attr]
     assert events[-1]["monitored"] == [
         {"pack": "e2e", "rule": "monitor-block-on-example", "would": "block"}]

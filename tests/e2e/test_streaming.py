@@ -6,10 +6,9 @@ HTTPS origin, and the same policies as the other end-to-end tests.
 
 from __future__ import annotations
 
-import json
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,22 +59,6 @@ def _filler(size: int, seed: int) -> bytes:
     return bytes(out[:size])
 
 
-def _events(gw: Gateway, host: str, timeout: float = 10,
-            want: Callable[[dict[str, Any]], bool] = lambda e: True) -> list[dict[str, Any]]:
-    """Events for ``host``, waiting until one satisfies ``want`` (streams finish after the
-    client has its answer, so the event can come a moment later)."""
-    deadline = time.monotonic() + timeout
-    found: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
-        found = [e for line in gw.audit_file.read_text().splitlines() if line
-                 for e in [json.loads(line)]
-                 if (e.get("request") or {}).get("host") == host]
-        if any(want(e) for e in found):
-            return found
-        time.sleep(0.05)
-    return found
-
-
 def test_card_at_byte_5000_of_a_streamed_upload_is_found_and_the_upload_is_cut(
         streaming_gateway: Gateway, streaming_client: httpx.Client,
         fresh_origin: Origin) -> None:
@@ -91,7 +74,7 @@ def test_card_at_byte_5000_of_a_streamed_upload_is_found_and_the_upload_is_cut(
     received = fresh_origin.requests_to("/upload/drive")
     print("client:", outcome, "origin got:", [len(x.body) for x in received])
     assert all(len(x.body) < len(body) for x in received)
-    blocked = [e for e in _events(streaming_gateway, "www.googleapis.com")
+    blocked = [e for e in streaming_gateway.events_for_host("www.googleapis.com")
                if e["action"] == "block"]
     assert len(blocked) == 1
     event = blocked[0]
@@ -133,6 +116,6 @@ def test_chunked_upload_of_unknown_length_is_scanned_too(
         return bool(e["action"] == "block"
                     and e["request"]["body_bytes"] == len(secret) + len(rest))
 
-    blocked = [e for e in _events(streaming_gateway, "www.googleapis.com", want=is_ours)
+    blocked = [e for e in streaming_gateway.events_for_host("www.googleapis.com", want=is_ours)
                if is_ours(e)]
     assert len(blocked) == 1

@@ -23,7 +23,7 @@ import pytest
 
 from tests.e2e.gateway_process import ROOT, Gateway, start_gateway
 from tests.e2e.origin import Origin
-from tests.e2e.test_gateway import audit_events, metric
+from tests.e2e.test_gateway import metric
 from tests.gateway.vault.conftest import SOFTHSM_MODULE, SoftHsm, init_softhsm
 
 pytestmark = pytest.mark.e2e
@@ -149,7 +149,7 @@ def test_a_prompt_reaches_the_ai_app_tokenized_and_the_answer_comes_back_in_clea
     assert ssn != SSN and aws != AWS
     # The echo (what the AI app would answer with) comes back detokenized, JSON intact.
     assert r.json() == body(PROMPT)
-    events = audit_events(vault_gw)
+    events = vault_gw.events()
     req_event = next(e for e in reversed(events)
                      if e.get("direction") == "request" and e.get("action") == "tokenize")
     detail = req_event["detail"]

@@ -8,7 +8,6 @@ sent to ws.example.org (rule ``block-cards-on-ws-example``).
 
 from __future__ import annotations
 
-import json
 import socket
 import ssl
 import threading
@@ -168,19 +167,6 @@ def ws_gateway(tmp_path_factory: pytest.TempPathFactory, ws_origin: WsOrigin,
     gw.stop()
 
 
-def _events(gw: Gateway, host: str, timeout: float = 5) -> list[dict[str, object]]:
-    deadline = time.monotonic() + timeout
-    found: list[dict[str, object]] = []
-    while time.monotonic() < deadline:
-        found = [e for line in gw.audit_file.read_text().splitlines() if line
-                 for e in [json.loads(line)]
-                 if (e.get("request") or {}).get("host") == host]
-        if any(e.get("action") == "block" for e in found):
-            return found
-        time.sleep(0.05)
-    return found
-
-
 def test_clean_message_round_trips_and_a_card_number_closes_the_socket(
         ws_gateway: Gateway, ws_origin: WsOrigin) -> None:
     client = WsClient(ws_gateway, HOST)
@@ -204,7 +190,8 @@ def test_clean_message_round_trips_and_a_card_number_closes_the_socket(
         assert ws_origin.messages == ["hello over websocket"]
         assert ws_origin.closed, "the origin side of the socket was not closed"
 
-    events = _events(ws_gateway, HOST)
+    events = ws_gateway.events_for_host(HOST, timeout=5,
+                                        want=lambda e: e.get("action") == "block")
     print("audit:", [(e.get("action"), e.get("direction"), e.get("rule")) for e in events])
     blocked = [e for e in events if e["action"] == "block"]
     assert len(blocked) == 1, events
