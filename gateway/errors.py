@@ -11,7 +11,17 @@
     │   ├── DecodeError        corrupt or unsupported content encoding
     │   └── LimitExceeded      size, ratio, depth or time budget exhausted (bombs)
     ├── ScanError              the scanner itself failed
-    └── AuditError             an audit event could not be written
+    ├── AuditError             an audit event could not be written
+    ├── VaultError             tokenization or detokenization cannot be done
+    │   ├── KeyProviderError   the key provider refused (wrong PIN, missing key, bad file)
+    │   │   └── KeyUnavailable the HSM or its token is not reachable right now
+    │   ├── KeyRetired         the token's key version was retired (crypto-shredded)
+    │   └── NotTokenizable     the value has no room for a token of the asked shape
+    └── MfaError               a second-factor operation cannot go on
+        ├── Locked             too many failures; the account is locked for a while
+        ├── TooSoon            an attempt inside the progressive delay after a failure
+        ├── WebAuthnRefused    a registration or assertion that does not verify
+        └── DeliveryError      the SMTP server could not be reached or refused a code
 """
 
 from __future__ import annotations
@@ -92,3 +102,53 @@ class ScanError(CasbError):
 
 class AuditError(CasbError):
     """An audit event could not be written to a sink."""
+
+
+class VaultError(CasbError):
+    """Tokenization or detokenization failed; ``reason`` is a short label for metrics."""
+
+    reason = "vault_error"
+
+
+class KeyProviderError(VaultError):
+    reason = "key_provider"
+
+
+class KeyUnavailable(KeyProviderError):
+    reason = "key_unavailable"
+
+
+class KeyRetired(VaultError):
+    reason = "key_retired"
+
+
+class NotTokenizable(VaultError):
+    reason = "not_tokenizable"
+
+
+class MfaError(CasbError):
+    """A second-factor operation cannot go on."""
+
+
+class Locked(MfaError):
+    """The account is locked after too many failures; ``retry_after`` seconds remain."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"locked for {retry_after:.0f}s")
+
+
+class TooSoon(MfaError):
+    """An attempt came before the progressive delay after the last failure ran out."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"retry in {retry_after:.1f}s")
+
+
+class WebAuthnRefused(MfaError):
+    """A registration or assertion that does not verify; the message says why."""
+
+
+class DeliveryError(MfaError):
+    """The SMTP server could not be reached or refused the message."""

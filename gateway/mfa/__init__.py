@@ -4,25 +4,24 @@ from pathlib import Path
 
 from gateway import ca
 from gateway.config import GatewayConfig
+from gateway.errors import DeliveryError, Locked, TooSoon, WebAuthnRefused
 from gateway.mfa._crypto import Sealer
-from gateway.mfa._email import DeliveryError, mask_address
+from gateway.mfa._email import mask_address
 from gateway.mfa._service import (
     BACKUP_CODES,
     METHOD_STRENGTH,
     Attempt,
     Grant,
-    Locked,
     Method,
     MfaService,
     PendingCoach,
     PendingStepUp,
     Status,
     Strength,
-    TooSoon,
     UserRecord,
 )
 from gateway.mfa._totp import TotpParams, code_at, hotp, matching_step, new_secret
-from gateway.mfa._webauthn import RelyingParty, WebAuthnRefused
+from gateway.mfa._webauthn import RelyingParty
 from gateway.state import Store
 
 

@@ -7,10 +7,7 @@ import ssl
 from email.message import EmailMessage
 
 from gateway.config import EmailConfig
-
-
-class DeliveryError(Exception):
-    """The SMTP server could not be reached or refused the message."""
+from gateway.errors import DeliveryError
 
 
 def mask_address(address: str) -> str:

@@ -37,10 +37,10 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from gateway.config import MfaConfig
-from gateway.errors import StoreError
+from gateway.errors import DeliveryError, Locked, StoreError, TooSoon, WebAuthnRefused
 from gateway.mfa import _webauthn as wa
 from gateway.mfa._crypto import Sealer
-from gateway.mfa._email import DeliveryError, mask_address, send_code
+from gateway.mfa._email import mask_address, send_code
 from gateway.mfa._totp import TotpParams, matching_step, new_secret, provisioning_uri
 from gateway.state import Store
 
@@ -56,22 +56,6 @@ _BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 
 def _q(value: str) -> str:
     return quote(value, safe="")
-
-
-class Locked(Exception):
-    """The account is locked after too many failures; ``retry_after`` seconds remain."""
-
-    def __init__(self, retry_after: float) -> None:
-        self.retry_after = retry_after
-        super().__init__(f"locked for {retry_after:.0f}s")
-
-
-class TooSoon(Exception):
-    """An attempt came before the progressive delay after the last failure ran out."""
-
-    def __init__(self, retry_after: float) -> None:
-        self.retry_after = retry_after
-        super().__init__(f"retry in {retry_after:.1f}s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +320,7 @@ class MfaService:
         """The challenge this credential answers, consumed: a second use finds nothing."""
         try:
             challenge = wa.client_challenge(credential_json)
-        except wa.WebAuthnRefused as e:
+        except WebAuthnRefused as e:
             raise _Refused(str(e)) from e
         if len(challenge) > 256 or not self.store.delete(
                 self._challenge_key(user, purpose, challenge)):
@@ -347,7 +331,7 @@ class MfaService:
         challenge = self._take_challenge(user, "register", credential_json)
         try:
             entry = wa.verify_registration(self.rp, credential_json, challenge)
-        except wa.WebAuthnRefused as e:
+        except WebAuthnRefused as e:
             raise _Refused(str(e)) from e
         entry.update(created=self.clock(), last_used=None,
                      name=f"security key {len(self.record(user).webauthn) + 1}")
@@ -363,14 +347,14 @@ class MfaService:
         challenge = self._take_challenge(user, "authenticate", credential_json)
         try:
             cid = wa.credential_id(credential_json)
-        except wa.WebAuthnRefused as e:
+        except WebAuthnRefused as e:
             raise _Refused(str(e)) from e
         stored = next((c for c in self.record(user).webauthn if c["id"] == cid), None)
         if stored is None:
             raise _Refused("credential not registered for this user")
         try:
             count = wa.verify_assertion(self.rp, credential_json, challenge, stored)
-        except wa.WebAuthnRefused as e:
+        except WebAuthnRefused as e:
             raise _Refused(str(e)) from e
         now = self.clock()
 

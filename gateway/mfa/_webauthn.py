@@ -22,12 +22,10 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from gateway.errors import WebAuthnRefused
+
 UserVerification = Literal["required", "preferred", "discouraged"]
 MAX_CREDENTIAL_JSON = 64 * 1024
-
-
-class WebAuthnRefused(Exception):
-    """A registration or assertion that does not verify; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@ Typical use::
 
 from __future__ import annotations
 
+from gateway.errors import KeyProviderError, KeyRetired, KeyUnavailable, NotTokenizable, VaultError
+
 from ._body import detokenize_body, detokenized_detail, tokenize_body, tokenized_detail
-from ._errors import KeyProviderError, KeyRetired, KeyUnavailable, NotTokenizable, VaultError
 from ._ff1 import FF1, MIN_DOMAIN, DomainTooSmall
 from ._keys import FileKeyProvider, KeyProvider, Pkcs11KeyProvider
 from ._open import open_vault, provider_for

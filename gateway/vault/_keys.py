@@ -22,9 +22,7 @@ from typing import Any, Protocol, TypeVar
 
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
-from gateway.errors import ConfigError
-
-from ._errors import KeyProviderError, KeyUnavailable
+from gateway.errors import ConfigError, KeyProviderError, KeyUnavailable
 
 __all__ = ["FileKeyProvider", "KeyProvider", "Pkcs11KeyProvider"]
 

@@ -35,10 +35,9 @@ from typing import Any, Literal
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from gateway.errors import StoreError
+from gateway.errors import KeyProviderError, KeyRetired, NotTokenizable, StoreError, VaultError
 from gateway.state import Store
 
-from ._errors import KeyProviderError, KeyRetired, NotTokenizable, VaultError
 from ._ff1 import FF1, MIN_DOMAIN
 from ._keys import KeyProvider
 from ._shape import (
