@@ -30,6 +30,17 @@ def load_directory(path: str | Path) -> Directory:
     return yamlsrc.validate(Directory, src)
 
 
+def client_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A peer address as an IP (zone id dropped, IPv4-mapped IPv6 unwrapped), None if bad."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    return ip
+
+
 def device_fingerprint(user_agent: str | None, tls_fingerprint: str | None,
                        device_header: str | None) -> str | None:
     """A stable device id: an MDM-supplied id when present, else a hash of TLS and UA traits.
@@ -62,12 +73,9 @@ class Identifier:
         self._groups = {u.lower(): frozenset(g) for u, g in directory.users.items()}
 
     def user_for_address(self, address: str) -> str | None:
-        try:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-        except ValueError:
+        ip = client_address(address)
+        if ip is None:
             return None
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
         for net, user in self._nets:
             if ip.version == net.version and ip in net:
                 return user

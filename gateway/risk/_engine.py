@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from gateway.config import RiskConfig
 from gateway.errors import StoreError
+from gateway.identity import client_address
 from gateway.state import Store
 
 SIGNALS = ("new_device", "new_network", "off_hours", "dlp_findings", "mfa_failures",
@@ -68,12 +69,9 @@ class RiskResponseTaken:
 
 def network_of(address: str) -> str | None:
     """The /24 (IPv4) or /64 (IPv6) a client address belongs to."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
+    ip = client_address(address)
+    if ip is None:
         return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
     prefix = 24 if ip.version == 4 else 64
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
