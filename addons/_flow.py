@@ -47,6 +47,14 @@ def app_of(flow: http.HTTPFlow) -> AppContext | None:
     return a if isinstance(a, AppContext) else None
 
 
+def context_of(flow: http.HTTPFlow) -> tuple[Subject, AppContext]:
+    """Subject and app the earlier hooks attached; their absence is a failure to judge."""
+    subject, app = subject_of(flow), app_of(flow)
+    if subject is None or app is None:
+        raise RuntimeError("identity or app context missing")
+    return subject, app
+
+
 def page_response(page: Page) -> http.Response:
     headers = http.Headers([(k.encode(), v.encode()) for k, v in page.headers])
     return http.Response.make(page.status, page.body, headers)

@@ -7,11 +7,10 @@ from mitmproxy import http
 from addons._flow import (
     REQUEST_DECISION,
     Holder,
-    app_of,
+    context_of,
     page_response,
     request_info,
     set_raw_body,
-    subject_of,
 )
 from addons._guard import guarded
 from addons.stream import STREAMED
@@ -28,9 +27,7 @@ class Inspect:
             return
         if "request" in flow.metadata.get(STREAMED, ()):
             return  # judged chunk by chunk as it streamed (addons/stream.py)
-        subject, app = subject_of(flow), app_of(flow)
-        if subject is None or app is None:
-            raise RuntimeError("identity or app context missing")
+        subject, app = context_of(flow)
         r = flow.request
         verdict = self.holder.engine.judge(
             "request", request_info(flow), subject, app, r.raw_content,
@@ -50,9 +47,7 @@ class Inspect:
         if resp is None or REQUEST_DECISION not in flow.metadata \
                 or "response" in flow.metadata.get(STREAMED, ()):
             return  # our own block page, or a flow we did not judge on the way out
-        subject, app = subject_of(flow), app_of(flow)
-        if subject is None or app is None:
-            raise RuntimeError("identity or app context missing")
+        subject, app = context_of(flow)
         verdict = self.holder.engine.judge(
             "response", request_info(flow), subject, app, resp.raw_content,
             content_type=resp.headers.get("content-type"),

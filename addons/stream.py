@@ -18,7 +18,15 @@ from typing import Any
 
 from mitmproxy import connection, ctx, http
 
-from addons._flow import APP, REQUEST_DECISION, Holder, request_info, subject_of
+from addons._flow import (
+    APP,
+    REQUEST_DECISION,
+    Holder,
+    app_of,
+    context_of,
+    request_info,
+    subject_of,
+)
 from addons._guard import guarded
 from gateway.engine import BodyStream
 from gateway.policy import Action, Direction
@@ -78,10 +86,7 @@ class _Pump:
 
     def _open(self) -> BodyStream:
         engine = self.owner.holder.engine
-        subject = subject_of(self.flow)
-        app = self.flow.metadata.get(APP)
-        if subject is None or app is None:
-            raise RuntimeError("identity or app context missing")
+        subject, app = context_of(self.flow)
         status = self.flow.response.status_code if self.flow.response is not None else None
         return engine.open_stream(
             self.direction, request_info(self.flow), subject, app,
@@ -126,7 +131,7 @@ class _Pump:
         engine = self.owner.holder.engine
         verdict = engine.fail("stream", error, direction=self.direction,
                               req=request_info(self.flow), subject=subject_of(self.flow),
-                              app=self.flow.metadata.get(APP))
+                              app=app_of(self.flow))
         if self.body is not None:
             self.body.close()
         if verdict.decision.action is Action.BLOCK:
@@ -184,9 +189,7 @@ class Stream:
         if ws is None or not ws.messages:
             return
         message = ws.messages[-1]
-        subject, app = subject_of(flow), flow.metadata.get(APP)
-        if subject is None or app is None:
-            raise RuntimeError("identity or app context missing")
+        subject, app = context_of(flow)
         direction: Direction = "request" if message.from_client else "response"
         verdict = self.holder.engine.judge(
             direction, request_info(flow), subject, app, message.content,
