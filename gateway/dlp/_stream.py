@@ -7,7 +7,9 @@ for keywords around it, the stream keeps a bounded window of the most recent (de
 normalized) bytes. A match is judged once ``keyword_window`` bytes after it have arrived (or
 at the end), then dropped from memory: what is kept is the findings, never the body.
 
-Content encodings are undone incrementally under a ratio budget; UTF-8 text is normalized
+Content encodings are undone incrementally under a ratio budget; text in another charset
+(``charset=`` in the content type, else a UTF-16/32 byte-order mark) is transcoded to UTF-8
+by an incremental decoder, which keeps a character split across chunks; text is normalized
 as it goes; url-encoded forms are percent-decoded as they go. Bodies whose structure has to
 be seen whole (multipart, archives, office documents, PDF) are also spooled to a temporary
 file up to ``max_body_bytes`` and extracted at the end like a buffered body; bigger ones
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import sys
 import tempfile
 import urllib.parse
 from typing import TYPE_CHECKING
@@ -26,8 +29,8 @@ import hyperscan
 
 from gateway.errors import DecodeError, LimitExceeded, ScanError
 
-from ._decode import StreamDecoder, unscannable_reason
-from ._extract import Segment, parse_content_type
+from ._decode import CodecError, StreamDecoder, unscannable_reason
+from ._extract import _UTF8_NAMES, Segment, _charset, parse_content_type
 from ._hsdb import compile_cached
 from ._model import FLAGS, Detector
 from ._normalize import normalize_chunk_text
@@ -47,6 +50,35 @@ _SKIP = frozenset({"png", "jpeg", "gif", "webp", "bmp", "tiff", "ico", "mp3", "o
                    "mp4", "wasm", "elf"})
 """Media and executables: their bytes are counted, not scanned (as for buffered bodies)."""
 _PCT_TAIL = re.compile(rb"%[0-9A-Fa-f]?$")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+"""UTF-32 first: its little-endian mark starts with UTF-16's."""
+_NATIVE = "le" if sys.byteorder == "little" else "be"
+
+
+def _by_bom(head: bytes, declared: str | None, final: bool) -> tuple[str, int] | None:
+    """(codec, mark length) for text whose byte order or charset only a BOM tells.
+
+    ``declared`` is None (no charset: a UTF-16/32 mark, else UTF-8, as for buffered text),
+    "utf-16" or "utf-32" (the mark gives the order; without one, the host's order, as
+    ``bytes.decode("utf-16")`` does). None while ``head`` could still grow into a mark.
+    """
+    boms = [(b, c) for b, c in _BOMS if declared is None or c.startswith(declared)]
+    for bom, codec in boms:
+        if head.startswith(bom):
+            return codec, len(bom)
+        if not final and bom.startswith(head):
+            return None
+    return ("utf-8", 0) if declared is None else (f"{declared}-{_NATIVE}", 0)
+
+
+def _text_codec(charset: str) -> str:
+    """The codec a declared charset names, "utf-8" for names that are not text codecs."""
+    try:
+        b"\0".decode(charset, "ignore")  # base64, zlib ... are codecs, not charsets
+    except LookupError:
+        return "utf-8"
+    return charset
 
 
 def compile_stream_database(detectors: tuple[Detector, ...]) -> hyperscan.Database:
@@ -78,10 +110,21 @@ class StreamScan:
     ) -> None:
         self._scanner = scanner
         self._limits = scanner.limits
-        mime, _ = parse_content_type(content_type)
+        mime, params = parse_content_type(content_type)
         self._content_type = content_type
         self._form = mime == "application/x-www-form-urlencoded"
         self._multipart = mime.startswith("multipart/")
+        # forms are percent-encoded bytes and multipart parts carry their own charsets: both
+        # stay on the UTF-8 path, as in the buffered extraction
+        charset = "utf-8" if self._form or self._multipart else (
+            _text_codec(_charset(params)) if "charset" in params else None)
+        self._declared = charset if charset in ("utf-16", "utf-32") else None
+        self._codec: str | None = charset if charset != self._declared else None
+        """None until the byte-order mark is read (no charset, or UTF-16/32 of no order)."""
+        if self._codec in _UTF8_NAMES:
+            self._codec = "utf-8"
+        self._head = b""
+        self._recode: codecs.IncrementalDecoder | None = None
         self.unscannable: str | None = None
         self.file_type: str | None = None
         self.bytes_in = 0
@@ -153,6 +196,7 @@ class StreamScan:
                 # closed in finish() or close(), whichever comes first
                 self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115
                     max_size=_SPOOL_MEMORY)
+                self._codec = "utf-8"  # its text is decoded when it is extracted at the end
             if kind in _SKIP:
                 self._scan_on = self._spool is not None
                 self._hs_off()
@@ -167,10 +211,55 @@ class StreamScan:
             return
         if self._form:
             data = self._percent_decode(data)
-        if not data.isascii() or self._utf8.getstate()[0]:
-            text = self._utf8.decode(data)
-            data = normalize_chunk_text(text).encode("utf-8", "surrogateescape")
-        self._scan(data)
+        self._scan_text(data, final=False)
+
+    def _scan_text(self, data: bytes, *, final: bool) -> None:
+        """Decode ``data`` as text, normalize it and scan it as UTF-8."""
+        try:
+            data = self._to_utf8(data, final=final)
+        except UnicodeError:
+            self._undecodable(CodecError(f"text that is not {self._codec}",
+                                         label=f"decode_error:{self._codec}"))
+            return
+        except LimitExceeded as e:
+            self._undecodable(e)
+            return
+        if data:
+            self._scan(data)
+
+    def _to_utf8(self, data: bytes, *, final: bool) -> bytes:
+        if self._codec is None:
+            self._head += data
+            picked = _by_bom(self._head, self._declared, final)
+            if picked is None:
+                return b""  # at most 3 bytes: not yet a whole byte-order mark
+            self._codec, skip = picked
+            data, self._head = self._head[skip:], b""
+        if self._codec == "utf-8":
+            # invalid UTF-8 goes through as it is: the patterns are ASCII, it matches nothing
+            if data.isascii() and not self._utf8.getstate()[0]:
+                return data
+            text = self._utf8.decode(data, final)
+            return normalize_chunk_text(text).encode("utf-8", "surrogateescape")
+        if self._recode is None:
+            self._recode = codecs.getincrementaldecoder(self._codec)("surrogateescape")
+        text = self._recode.decode(data, final)
+        if len(self._recode.getstate()[0]) > self._keep:
+            # UTF-7 holds a whole base64 run back: the one decoder state that can grow
+            raise LimitExceeded(f"{self._codec} decoder holds too much", limit="stream_window")
+        # as the buffered path: bytes the charset cannot decode become lone surrogates
+        return normalize_chunk_text(text).encode("utf-8", "surrogatepass")
+
+    def _undecodable(self, error: CodecError | LimitExceeded) -> None:
+        """Judge what was decoded, then stop: the rest is unscannable (the policy's fail mode)."""
+        reason = unscannable_reason(error)
+        try:
+            with self._scanner.lock:
+                self._scan_near(final=True)
+        except hyperscan.ScanTerminated:
+            reason = "limit_exceeded:matches"
+        self._judge(final=True)
+        self._stop(reason)
 
     def _percent_decode(self, data: bytes) -> bytes:
         data = self._pct_tail + data
@@ -284,9 +373,8 @@ class StreamScan:
                 self._take(self._decoder.flush())
                 if self._pct_tail and self._hs is not None:
                     self._scan(self._pct_tail)
-                rest = self._utf8.decode(b"", final=True)
-                if rest and self._hs is not None:
-                    self._scan(rest.encode("utf-8", "surrogateescape"))
+                if self._hs is not None:
+                    self._scan_text(b"", final=True)
             except (DecodeError, LimitExceeded) as e:
                 self._stop(unscannable_reason(e))
         if self._hs is not None:

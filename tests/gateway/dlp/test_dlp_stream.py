@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import random
 import zipfile
 import zlib
+from collections.abc import Callable
 
 import brotli
 import pytest
@@ -31,7 +33,7 @@ BODY = _filler(5000, 1) + b" " + SECRET + b" " + _filler(3000, 2)
 CARD_AT = BODY.index(CARD)
 
 
-def _stream(scanner: Scanner, chunks: list[bytes], content_type: str = "text/plain",
+def _stream(scanner: Scanner, chunks: list[bytes], content_type: str | None = "text/plain",
             content_encoding: str | None = None) -> ScanResult:
     st = scanner.open_stream(content_type=content_type, content_encoding=content_encoding)
     for c in chunks:
@@ -164,3 +166,164 @@ def test_an_abandoned_stream_can_be_closed(scanner: Scanner) -> None:
     st.close()
     with pytest.raises(RuntimeError):
         st.finish()
+
+
+# -- text in other charsets: transcoded to UTF-8 as it streams ---------------------------------
+
+WORDS = _filler(3000, 5).decode()
+NBSP_CARD = "5555\u00a05555\u00a05555\u00a04444"
+DASH_SSN = "536\u201322\u20131234"  # en dashes
+PROSE = f"{WORDS} Café — Mastercard {NBSP_CARD} exp 12/29; SSN: {DASH_SSN} — fin {WORDS}"
+"""Values only normalization reveals (NBSP, en dash), in every charset listed below."""
+WIDE_CARD = "\u3000".join("".join(chr(0xFF10 + int(c)) for c in group)
+                          for group in ("5555", "5555", "5555", "4444"))
+JAPANESE = (PROSE.replace("Café —", "カード番号").replace("— fin", "以上")
+            .replace(NBSP_CARD, WIDE_CARD).replace(DASH_SSN, "536\u221222\u22121234"))
+"""Fullwidth digits, ideographic spaces and minus signs, which Shift_JIS can encode."""
+
+
+def _seen(result: ScanResult) -> list[tuple[str, str, str]]:
+    return sorted((f.detector, f.hmac, f.confidence.name) for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("charset", "body"),
+    [
+        ("utf-16le", PROSE.encode("utf-16-le")),
+        ("utf-16be", PROSE.encode("utf-16-be")),
+        ("utf-16", PROSE.encode("utf-16")),  # with its byte-order mark
+        ("utf-16", PROSE.encode("utf-16-le")),  # no mark: the host's order, as bytes.decode
+        ("utf-32", PROSE.encode("utf-32")),
+        ("utf-32be", PROSE.encode("utf-32-be")),
+        ("windows-1252", PROSE.encode("cp1252")),
+        ("Shift_JIS", JAPANESE.encode("shift_jis")),
+        ("iso-2022-jp", JAPANESE.encode("iso-2022-jp")),  # stateful: escapes switch modes
+        ("utf-7", JAPANESE.encode("utf-7")),
+    ],
+)
+def test_text_in_another_charset_is_found_as_the_buffered_scan_finds_it(
+        scanner: Scanner, charset: str, body: bytes) -> None:
+    ctype = f"text/plain; charset={charset}"
+    buffered = scanner.scan_body(body, content_type=ctype, content_encoding=None)
+    assert {f.detector for f in buffered.findings} == {"credit_card", "us_ssn"}
+    for parts in (1, 7, 64):
+        streamed = _stream(scanner, _split(body, parts), content_type=ctype)
+        assert _seen(streamed) == _seen(buffered), (charset, parts)
+        assert streamed.unscannable is None
+
+
+@pytest.mark.parametrize(
+    ("ctype", "encode", "unit"),
+    [
+        ("text/plain; charset=utf-16le", lambda t: t.encode("utf-16-le"), 2),
+        ("text/plain", lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"), 2),
+        ("text/plain; charset=utf-32", lambda t: t.encode("utf-32"), 4),
+        ("text/plain; charset=windows-1252", lambda t: t.encode("cp1252"), 1),
+    ],
+)
+def test_a_transcoded_value_split_at_every_byte_offset(
+        scanner: Scanner, ctype: str, encode: Callable[[str], bytes], unit: int) -> None:
+    body = encode(PROSE)
+    # buffered bodies read no mark without a charset: compare with the charset declared
+    declared = ctype if "charset" in ctype else "text/plain; charset=utf-16"
+    buffered = _seen(scanner.scan_body(body, content_type=declared, content_encoding=None))
+    for value, detector in ((NBSP_CARD, "credit_card"), (DASH_SSN, "us_ssn")):
+        at = len(encode(PROSE[: PROSE.index(value)]))  # a mark, if any, included
+        want = [f for f in buffered if f[0] == detector]
+        assert want
+        for cut in range(at - 2 * unit, at + unit * len(value) + 2 * unit):
+            got = _stream(scanner, [body[:cut], body[cut:]], content_type=ctype)
+            assert [f for f in _seen(got) if f[0] == detector] == want, (detector, cut)
+            assert got.unscannable is None
+
+
+@pytest.mark.parametrize(
+    ("ctype", "bom", "codec"),
+    [
+        ("text/plain", codecs.BOM_UTF16_LE, "utf-16-le"),
+        ("text/plain", codecs.BOM_UTF16_BE, "utf-16-be"),
+        (None, codecs.BOM_UTF32_LE, "utf-32-le"),
+        ("application/octet-stream", codecs.BOM_UTF32_BE, "utf-32-be"),
+    ],
+)
+def test_a_byte_order_mark_alone_names_the_charset(
+        scanner: Scanner, ctype: str | None, bom: bytes, codec: str) -> None:
+    body = bom + "card 5555 5555 5555 4444 ok".encode(codec)
+    for chunks in ([body], [body[i : i + 1] for i in range(len(body))]):  # the mark split too
+        assert _detectors(_stream(scanner, chunks, content_type=ctype)) == ["credit_card"]
+    # a declared charset wins over the mark, as for buffered bodies
+    raw = _stream(scanner, [body], content_type="text/plain; charset=utf-8")
+    assert raw.findings == ()
+
+
+def test_utf8_and_ascii_streams_are_scanned_as_they_are(scanner: Scanner) -> None:
+    for ctype in ("text/plain", "text/plain; charset=utf-8", "text/plain; charset=US-ASCII",
+                  "text/plain; charset=no-such-charset", "text/plain; charset=zlib", None):
+        result = _stream(scanner, _split(BODY, 5), content_type=ctype)
+        assert _detectors(result) == ["credit_card"], ctype
+        assert result.bytes_scanned == len(BODY), ctype  # not decoded, not copied
+    for start in (b"\xff", b"\xffx", b"\xef\xbb\xbf", b"\x00"):  # no wide mark
+        body = start + b" card " + CARD
+        assert _detectors(_stream(scanner, [body[:1], body[1:]])) == ["credit_card"], start
+
+
+def test_fullwidth_digits_in_utf16_are_normalized_across_a_split(scanner: Scanner) -> None:
+    fullwidth = "".join(chr(0xFF10 + int(c)) for c in "5555555555554444")
+    data = ("card " + "\u200b".join(fullwidth) + " ok").encode("utf-16-le")
+    for cut in range(len(data)):
+        result = _stream(scanner, [data[:cut], data[cut:]],
+                         content_type="text/plain; charset=utf-16le")
+        assert _detectors(result) == ["credit_card"], cut
+
+
+def test_undecodable_bytes_are_handled_as_the_buffered_scan_handles_them(
+        scanner: Scanner) -> None:
+    # a byte cp1252 leaves undefined is kept as a lone surrogate: it matches nothing
+    body = PROSE.encode("cp1252").replace(b"Caf\xe9", b"Caf\x81")
+    ctype = "text/plain; charset=windows-1252"
+    buffered = scanner.scan_body(body, content_type=ctype, content_encoding=None)
+    streamed = _stream(scanner, _split(body, 9), content_type=ctype)
+    assert _seen(streamed) == _seen(buffered) and len(buffered.findings) == 2
+    assert streamed.unscannable is None
+
+
+@pytest.mark.parametrize(
+    "bad", [b"\x00\xd8 \x00", b"\x00\xdc"], ids=["lone-surrogate", "lone-low-surrogate"])
+def test_text_that_is_not_its_charset_is_unscannable(scanner: Scanner, bad: bytes) -> None:
+    head = ("card " + CARD.decode() + " then ").encode("utf-16-le")
+    tail = ("card 4111 1111 1111 1111 " + WORDS).encode("utf-16-le")
+    result = _stream(scanner, [head, bad + tail], content_type="text/plain; charset=utf-16le")
+    assert result.unscannable == "decode_error:utf-16-le"
+    assert _detectors(result) == ["credit_card"]  # what came before is still judged
+    cut = _stream(scanner, [head + b"x"], content_type="text/plain; charset=utf-16le")
+    assert cut.unscannable == "decode_error:utf-16-le"  # half a character at the end
+    assert _detectors(cut) == ["credit_card"]
+
+
+def test_a_utf7_decoder_cannot_hold_back_an_unbounded_run(scanner: Scanner) -> None:
+    scanner = scanner.with_limits(Limits(stream_window=4096))
+    st = scanner.open_stream(content_type="text/plain; charset=utf-7", content_encoding=None)
+    st.feed(b"card " + CARD + b" +")
+    for _ in range(10):
+        st.feed(b"AGEAYgBj" * 100)  # a base64 run that never ends
+    result = st.finish()
+    assert result.unscannable == "limit_exceeded:stream_window"
+    assert _detectors(result) == ["credit_card"]
+
+
+def test_window_memory_stays_bounded_on_a_long_utf16_stream(scanner: Scanner) -> None:
+    limits = Limits(stream_window=64 * 1024)
+    scanner = scanner.with_limits(limits)
+    st = scanner.open_stream(content_type="text/plain; charset=utf-16", content_encoding=None)
+    words = _filler(32 * 1024, 3).decode()
+    body = codecs.BOM_UTF16_LE + (words * 90 + " card " + CARD.decode() + " " + words * 10
+                                  ).encode("utf-16-le")  # 6.4 MiB, the card near the end
+    step = 64 * 1024 + 1  # odd: chunks end inside a character
+    peak = 0
+    for at in range(0, len(body), step):
+        st.feed(body[at : at + step])
+        peak = max(peak, len(st._window))
+    result = st.finish()
+    assert _detectors(result) == ["credit_card"]
+    assert peak <= limits.stream_window + 2 * step
+    assert result.bytes_scanned == (len(body) - 2) // 2  # ASCII text: one byte a character
