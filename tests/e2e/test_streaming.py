@@ -119,3 +119,25 @@ def test_chunked_upload_of_unknown_length_is_scanned_too(
     blocked = [e for e in streaming_gateway.events_for_host("www.googleapis.com", want=is_ours)
                if is_ours(e)]
     assert len(blocked) == 1
+
+
+def test_card_near_the_end_of_a_streamed_utf16_upload_is_found(
+        streaming_gateway: Gateway, streaming_client: httpx.Client,
+        fresh_origin: Origin) -> None:
+    text = _filler(400_000, 6) + b" card " + CARD + b" " + _filler(2000, 7)
+    body = text.decode().encode("utf-16")  # a byte-order mark and no charset: read from it
+    try:
+        r = streaming_client.post(UPLOAD + "&utf16=1", content=body,
+                                  headers={"Content-Type": "text/plain"})
+        assert r.status_code >= 400
+    except httpx.HTTPError:
+        pass  # the gateway cut the connection: that is a refusal too
+    time.sleep(0.5)
+    assert all(len(x.body) < len(body) for x in fresh_origin.requests_to("/upload/drive"))
+
+    def is_ours(e: dict[str, Any]) -> bool:
+        return bool(e["action"] == "block" and e["request"]["body_bytes"] == len(body))
+
+    [event] = [e for e in streaming_gateway.events_for_host("www.googleapis.com", want=is_ours)
+               if is_ours(e)]
+    assert [f["detector"] for f in event["findings"]] == ["credit_card"]
