@@ -17,7 +17,12 @@ def mask(value: str) -> str:
     >>> mask("4111-1111-1111-1111")
     '4111-****-****-1111'
     """
-    positions = [i for i, c in enumerate(value) if c.isalnum()]
+    if value.isalnum():  # no punctuation to keep: one slice each side
+        keep = min(4, len(value) // 4)
+        return value[:keep] + "*" * (len(value) - 2 * keep) + value[len(value) - keep :]
+    chars = list(value)
+    positions = [i for i, c in enumerate(chars) if c.isalnum()]
     keep = min(4, len(positions) // 4)
-    hidden = set(positions[keep : len(positions) - keep])
-    return "".join("*" if i in hidden else c for i, c in enumerate(value))
+    for i in positions[keep : len(positions) - keep]:
+        chars[i] = "*"
+    return "".join(chars)

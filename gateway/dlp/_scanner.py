@@ -9,7 +9,6 @@ HMAC, never the raw value).
 from __future__ import annotations
 
 import bisect
-import hashlib
 import hmac
 import re
 import threading
@@ -240,8 +239,14 @@ class _Compiled:
     detector: Detector
     validator: Validator | None
     keywords: tuple[bytes, ...]
+    keyword_rx: re.Pattern[bytes] | None
+    """Any of ``keywords`` (one C search instead of a ``k in text`` per keyword)."""
     value_chars: frozenset[int] | None
     allow: frozenset[str]
+
+
+_Accepted = tuple[str, str] | None
+"""(normalized, value) of a match's bytes that pass allow-list and validator, else None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +339,7 @@ class Scanner:
                 d,
                 VALIDATORS[d.validator] if d.validator else None,
                 tuple(k.encode() for k in d.keywords),
+                _any_of(tuple(k.encode() for k in d.keywords)),
                 char_set(d.value_chars) if d.value_chars else None,
                 frozenset(d.allow_values),
             )
@@ -408,7 +414,7 @@ class Scanner:
             segments = [Segment("body", decoded)]
             matches, flood = self._scan_budgeted(segments)
             return ScanResult(
-                tuple(self._finding(m, segments) for m in matches),
+                self._findings(matches, segments),
                 len(decoded),
                 None,
                 unscannable_reason(e) if flood is None else flood,
@@ -416,10 +422,10 @@ class Scanner:
         if ex.fast is not None:
             fast = ex.fast
             matches, flood = self._scan_budgeted(fast)
-            findings = tuple(self._finding(m, fast) for m in matches)
+            findings = self._findings(matches, fast)
             return ScanResult(findings, fast.nbytes, ex.file_type, flood or ex.unscannable)
         matches, flood = self._scan_budgeted(ex.segments)
-        findings = tuple(self._finding(m, ex.segments) for m in matches)
+        findings = self._findings(matches, ex.segments)
         scanned = sum(len(s.data) for s in ex.segments)
         return ScanResult(findings, scanned, ex.file_type, flood or ex.unscannable)
 
@@ -429,7 +435,7 @@ class Scanner:
         Raises LimitExceeded (``limit="matches"``) when the match budget runs out.
         """
         segments = [Segment(location, text.encode("utf-8", "surrogatepass"))]
-        return [self._finding(m, segments) for m in self._scan(segments)]
+        return list(self._findings(self._scan(segments), segments))
 
     def scan_spans(self, text: str, *, location: str = "text") -> list[tuple[Finding, int, int]]:
         """Like :meth:`scan_text`, with each finding's ``start``/``end`` as Python string
@@ -440,12 +446,13 @@ class Scanner:
         data = text.encode("utf-8", "surrogatepass")
         segments = [Segment(location, data)]
         matches = self._scan(segments)
+        findings = self._findings(matches, segments)
         if text.isascii():
-            return [(self._finding(m, segments), m.seg_start, m.seg_end) for m in matches]
+            return [(f, m.seg_start, m.seg_end) for f, m in zip(findings, matches, strict=True)]
         chars = _CharOffsets(data)
         return [
-            (self._finding(m, segments), chars.at(m.seg_start), chars.at(m.seg_end))
-            for m in matches
+            (f, chars.at(m.seg_start), chars.at(m.seg_end))
+            for f, m in zip(findings, matches, strict=True)
         ]
 
     def redact(
@@ -712,6 +719,7 @@ class Scanner:
         index = self._index if index is None else index
         lowered: bytes | None = None
         keyword_anywhere: dict[int, bool] = {}
+        memos: dict[int, dict[bytes, _Accepted]] = {}
         accepted: list[_Match] = []
         seen: set[tuple[int, int, int]] = set()
         single = len(offsets) == 1
@@ -737,13 +745,17 @@ class Scanner:
                 if lowered is None:
                     lowered = buf.lower()
                 if d not in keyword_anywhere:
-                    keyword_anywhere[d] = any(k in lowered for k in comp.keywords)
+                    rx = comp.keyword_rx
+                    keyword_anywhere[d] = rx is not None and rx.search(lowered) is not None
                 if not keyword_anywhere[d]:
                     continue  # prefilter: no keyword anywhere, no weak match can count
             # a JSON value's key (the segment before it) reads as text just before the value
             lo = offsets[seg - 1] if (keyed is not None and seg and comp.keywords
                                       and keyed(seg)) else seg_start
-            judged = self._judge(comp, required, buf, start, end, lo, seg_end)
+            memo = memos.get(d)
+            if memo is None:
+                memo = memos[d] = {}
+            judged = self._judge(comp, required, buf, start, end, lo, seg_end, memo=memo)
             if judged is None:
                 continue
             normalized, value, context, level = judged
@@ -773,29 +785,36 @@ class Scanner:
         end: int,
         lo: int,
         hi: int,
+        *,
+        memo: dict[bytes, _Accepted] | None = None,
     ) -> tuple[str, str, bool, Confidence] | None:
         """Allow-list, validator, keyword window and confidence of one trimmed match.
 
         ``lo``/``hi`` bound the context window (the segment, or what a stream still holds;
-        ``lo`` is the key's start for a keyed JSON value).
+        ``lo`` is the key's start for a keyed JSON value). ``memo`` keeps, for one scan and
+        one detector, what :func:`_accept` said of each value: a value recurs (one address in
+        many rows) and python-stdnum is most of the cost of a hit.
         """
-        value = buf[start:end].decode("utf-8", "replace")
-        normalized = comp.validator.compact(value) if comp.validator else value.strip()
-        if normalized in comp.allow:
+        raw = buf[start:end]
+        if memo is None:
+            accepted = _accept(comp, raw)
+        elif raw in memo:
+            accepted = memo[raw]
+        else:
+            accepted = memo[raw] = _accept(comp, raw)
+        if accepted is None:
             return None
-        if comp.validator is not None and not comp.validator.is_valid(value):
-            return None
+        normalized, value = accepted
         context = False
-        if comp.keywords:
+        rx = comp.keyword_rx
+        if rx is not None:
             w = comp.detector.keyword_window
             # before and after the value, not inside it ("mail" in "mail.example.com");
             # with keyword_scope "before" only a label ahead of the value counts
             before = buf[max(lo, start - w) : start].lower()
-            if comp.detector.keyword_scope == "before":
-                context = any(k in before for k in comp.keywords)
-            else:
-                after = buf[end : min(hi, end + w)].lower()
-                context = any(k in before or k in after for k in comp.keywords)
+            context = rx.search(before) is not None
+            if not context and comp.detector.keyword_scope != "before":
+                context = rx.search(buf[end : min(hi, end + w)].lower()) is not None
         if required and not context:
             return None
         conf = comp.detector.confidence
@@ -806,9 +825,41 @@ class Scanner:
             level = max(level, conf.context)
         return normalized, value, context, level
 
+    def _findings(
+        self, matches: Sequence[_Match], segments: Sequence[Segment] | JsonSegments
+    ) -> tuple[Finding, ...]:
+        """:meth:`_finding` of each match; a value that recurs is masked and hashed once."""
+        masked: dict[str, str] = {}
+        digests: dict[str, str] = {}
+        out: list[Finding] = []
+        for m in matches:
+            det = self.detectors[m.detector]
+            shown = masked.get(m.value)
+            if shown is None:
+                shown = masked[m.value] = mask(m.value)
+            digest = digests.get(m.normalized)
+            if digest is None:
+                digest = digests[m.normalized] = self._digest(m.normalized)
+            out.append(Finding(
+                detector=det.id,
+                name=det.name,
+                category=det.category,
+                confidence=m.confidence,
+                location=segments[m.segment].location,
+                masked=shown,
+                hmac=digest,
+                context=m.context,
+                validator=det.validator,
+            ))
+        return tuple(out)
+
+    def _digest(self, normalized: str) -> str:
+        """The keyed hash that correlates a value across findings without keeping it."""
+        return hmac.digest(self._key, normalized.encode("utf-8", "surrogatepass"),
+                           "sha256").hex()
+
     def _finding(self, m: _Match, segments: Sequence[Segment] | JsonSegments) -> Finding:
         det = self.detectors[m.detector]
-        digest = hmac.new(self._key, m.normalized.encode("utf-8", "surrogatepass"), hashlib.sha256)
         return Finding(
             detector=det.id,
             name=det.name,
@@ -816,10 +867,23 @@ class Scanner:
             confidence=m.confidence,
             location=segments[m.segment].location,
             masked=mask(m.value),
-            hmac=digest.hexdigest(),
+            hmac=self._digest(m.normalized),
             context=m.context,
             validator=det.validator,
         )
+
+
+def _accept(comp: _Compiled, raw: bytes) -> _Accepted:
+    """The value and its normalized form if the allow-list and the validator let it pass."""
+    value = raw.decode("utf-8", "replace")
+    validator = comp.validator
+    if validator is None:
+        normalized = value.strip()
+        return None if normalized in comp.allow else (normalized, value)
+    normalized = validator.compact(value)
+    if normalized in comp.allow or not validator.accepts(normalized):
+        return None
+    return normalized, value
 
 
 class _PlainNorms(Sequence[Normalized]):
@@ -841,6 +905,11 @@ class _PlainNorms(Sequence[Normalized]):
         seg = self._segments
         data = seg.parts[index] if 0 <= index < seg.count else seg[index].data
         return Normalized(data, None)
+
+
+def _any_of(words: tuple[bytes, ...]) -> re.Pattern[bytes] | None:
+    """A pattern found in a text exactly when one of ``words`` is (None for no words)."""
+    return re.compile(b"|".join(map(re.escape, words))) if words else None
 
 
 def _dedupe(matches: list[_Match]) -> list[_Match]:

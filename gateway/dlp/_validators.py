@@ -89,7 +89,16 @@ class Validator:
     def is_valid(self, value: str) -> bool:
         """True when ``validate`` accepts the compacted value; never raises on bad input."""
         try:
-            self.validate(self.compact(value))
+            compacted = self.compact(value)
+        except (ValidationError, ValueError, TypeError, OverflowError, IndexError, KeyError):
+            return False
+        return self.accepts(compacted)
+
+    def accepts(self, compacted: str) -> bool:
+        """:meth:`is_valid` of a value already compacted (the scanner has compacted it
+        for the allow-list: compacting twice doubles python-stdnum's cost)."""
+        try:
+            self.validate(compacted)
         except ValidationError:
             return False
         except (ValueError, TypeError, OverflowError, IndexError, KeyError):
