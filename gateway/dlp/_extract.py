@@ -673,9 +673,125 @@ def _layers(seg: Segment | PendingSegment, limits: Limits) -> list[Segment]:
     return out
 
 
-_CANDIDATES = (rb"[A-Za-z0-9+/_-]{24}(?:[^A-Za-z0-9+/_-]|$)", _ENTITY.pattern, _PCT.pattern)
-"""Where _B64, _ENTITY or _PCT can match (a _B64 match is a run of 24 such characters,
-reported once, where the run ends)."""
+# Which segments can give _layers anything: a candidate filter run by Hyperscan over all
+# segments at once. Each pattern is a *necessary* condition for one way _layers finds
+# something; a segment that matches none of them gets nothing from _layers, so skipping it
+# changes no result (and random ids, hashes and uuids, the bulk of base64/hex-looking runs
+# in API traffic, match none).
+#
+# _blobs keeps a decoded run when it is a document (more than 64 bytes, sniffed) or when
+# _printable accepts it, which needs the whole of it to be valid UTF-8. Valid UTF-8 is a
+# sequence of whole characters: a start byte (ASCII 00-7F, or a lead C0-DF, E0-EF, F0-F7
+# announcing 1, 2 or 3 continuation bytes 80-BF), then its continuations; F8-FF never
+# occur. The patterns accept a superset of that (they ignore overlong forms, surrogates
+# and the missing end of a last character), judged by each byte's top five bits:
+# - hex: a maximal hex run (_HEX finds maximal runs) made of whole characters as hex
+#   pairs; odd runs are skipped by _blobs and cannot match either. ``min_length`` 24 lets
+#   runs of 22 or more through (the match may include one delimiter each side).
+# - base64: _B64 finds maximal runs (``=`` ends a run) and decodes each from its first
+#   character, four characters to three bytes. Where a group of four starts, some
+#   characters of an unfinished multibyte character may be pending: as many continuation
+#   bytes lead the group as are pending (a start byte ends them), so a group of a valid
+#   text must read as continuations, then whole or unfinished characters; the first group
+#   has nothing pending. The bytes' classes are fixed by bit fields of the characters (the
+#   first byte by character 0, the second by the low 4 bits of character 1 and the top
+#   bit of character 2, the third by the low 2 bits of character 2 and character 3), so the
+#   groups that read so form a small union of products of character classes, built below.
+#   A run of 24 or more has at least six whole groups; a trailing 1-3 characters are let
+#   through. Only groups are checked, not how one hands over to the next: still, a random
+#   32-hex uuid passes the per-group check with odds around 2e-6.
+# - documents: every base64 run long enough to decode to more than 64 bytes (87
+#   characters; a hex run that long, 130, lies in a base64 run at least as long).
+# - HTML entities and percent-encoding: as _ENTITY and _PCT search.
+_B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_B64_RUN = "[A-Za-z0-9+/_-]"
+_NOT_B64 = "(?:[^A-Za-z0-9+/_-]|$)"
+_ASCII, _LEAD2, _LEAD3, _LEAD4, _CONT, _NEVER = range(6)
+"""UTF-8 byte classes; a start class's value is the continuation bytes it announces."""
+
+
+def _utf8_class(byte: int) -> int:
+    if byte < 0x80:
+        return _ASCII
+    if byte < 0xC0:
+        return _CONT
+    return _LEAD2 if byte < 0xE0 else _LEAD3 if byte < 0xF0 else _LEAD4 if byte < 0xF8 else _NEVER
+
+
+def _reads_as_utf8(classes: tuple[int, ...], first: bool) -> bool:
+    """Whether bytes of these classes can sit at a group's place in valid UTF-8."""
+    pending = 0
+    while pending < len(classes) and classes[pending] == _CONT:
+        pending += 1  # the end of a character begun in an earlier group
+    if first and pending:
+        return False
+    need = 0
+    for k in classes[pending:]:
+        if need:
+            if k != _CONT:
+                return False
+            need -= 1
+        elif k >= _CONT:
+            return False
+        else:
+            need = k
+    return True
+
+
+def _class_regex(values: frozenset[int]) -> str:
+    chars = sorted({*(chr(_B64_ALPHABET[v]) for v in values),
+                    *("-" for v in values if v == 62), *("_" for v in values if v == 63)})
+    parts = []
+    for _, run in itertools.groupby(enumerate(chars), key=lambda p: ord(p[1]) - p[0]):
+        got = [c for _, c in run]
+        parts.append(f"{got[0]}-{got[-1]}" if len(got) > 2 else re.escape("".join(got)))
+    return "[" + "".join(parts) + "]"
+
+
+def _b64_group_regex(first: bool) -> str:
+    """Four base64 characters whose three bytes :func:`_reads_as_utf8` accepts."""
+    cubes: set[tuple[frozenset[int], ...]] = set()
+    for hi, lo in itertools.product(range(2), range(4)):  # character 2's shared bits
+        c2 = frozenset(c for c in range(64) if c >> 5 == hi and c & 3 == lo)
+        for ks in itertools.product(range(6), repeat=3):
+            if not _reads_as_utf8(ks, first):
+                continue
+            c0 = frozenset(c for c in range(64) if _utf8_class(c << 2) == ks[0])
+            c1 = frozenset(c for c in range(64) if _utf8_class((c & 15) << 4 | hi << 3) == ks[1])
+            c3 = frozenset(c for c in range(64) if _utf8_class(lo << 6 | c) == ks[2])
+            if c0 and c1 and c3:
+                cubes.add((c0, c1, c2, c3))
+    merged = True
+    while merged:  # products differing in one position merge (keeps the regex small)
+        merged = False
+        for a, b in itertools.combinations(sorted(cubes, key=repr), 2):
+            diff = [i for i in range(4) if a[i] != b[i]]
+            if len(diff) == 1:
+                cubes -= {a, b}
+                cubes.add(tuple(x | y for x, y in zip(a, b, strict=True)))
+                merged = True
+                break
+    return "(?:" + "|".join("".join(map(_class_regex, c)) for c in sorted(cubes, key=repr)) + ")"
+
+
+_HEX_CONT = "[89ABab][0-9A-Fa-f]"
+_HEX_CHAR = (f"(?:[0-7][0-9A-Fa-f]|[C-Dc-d][0-9A-Fa-f]{_HEX_CONT}"
+             f"|[Ee][0-9A-Fa-f](?:{_HEX_CONT}){{2}}|[Ff][0-7](?:{_HEX_CONT}){{3}})")
+
+
+def _candidate_patterns() -> list[tuple[bytes, int]]:
+    """(pattern, minimum match length) of the candidate filter, described above."""
+    b64_text = (f"(?:^|[^A-Za-z0-9+/_-]){_b64_group_regex(True)}{_b64_group_regex(False)}{{5,}}"
+                f"{_B64_RUN}{{0,3}}{_NOT_B64}")
+    return [
+        (b64_text.encode(), 0),
+        (f"{_B64_RUN}{{87}}{_NOT_B64}".encode(), 0),
+        (f"(?:^|[^0-9A-Fa-f]){_HEX_CHAR}+(?:[^0-9A-Fa-f]|$)".encode(), 24),
+        (_ENTITY.pattern, 0),
+        (_PCT.pattern, 0),
+    ]
+
+
 _candidate_db: list[hyperscan.Database] = []
 _candidate_lock = threading.Lock()
 
@@ -690,9 +806,12 @@ def _candidates(joined: bytes, starts: list[int]) -> set[int]:
         return wanted
     with _candidate_lock:
         if not _candidate_db:
+            patterns = _candidate_patterns()
             db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            db.compile(expressions=list(_CANDIDATES), ids=[0, 1, 2], elements=3,
-                       flags=[0, 0, 0])
+            db.compile(expressions=[p for p, _ in patterns], ids=list(range(len(patterns))),
+                       elements=len(patterns), flags=[0] * len(patterns),
+                       ext=[(hyperscan.HS_EXT_FLAG_MIN_LENGTH if n else 0, 0, 0, n, 0, 0)
+                            for _, n in patterns])
             _candidate_db.append(db)
         last = len(starts) - 1
 

@@ -295,3 +295,112 @@ def test_json_key_is_context_for_its_value(scanner: Scanner, fast: str) -> None:
                                          content_type="application/json",
                                          content_encoding=None).findings]
     assert [(f.detector, f.context) for f in card] == [("credit_card", True)]
+
+
+# -- the candidate filter: which segments _layers looks at -----------------------------------
+
+
+def _flagged(*segments: bytes) -> set[int]:
+    """Indices of the segments the Hyperscan candidate filter passes on to _layers."""
+    from gateway.dlp._extract import _candidates
+
+    starts, pos = [], 0
+    for one in segments:
+        starts.append(pos)
+        pos += len(one) + 1
+    return _candidates(b"\0".join(segments), starts)
+
+
+def _decodes(segment: bytes) -> bool:
+    """Whether _layers finds anything in a segment (the filter's oracle)."""
+    from gateway.dlp._extract import Segment, _layers
+
+    return bool(_layers(Segment("s", segment), Limits()))
+
+
+def _b64(data: bytes, urlsafe: bool = False) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64encode(data) if urlsafe else base64.b64encode(data)
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        _b64(f"card {CARD}".encode()),
+        _b64(b"18 bytes of text!!"),  # 24 characters: the shortest run _blobs decodes
+        _b64(b"18 bytes of text!!").rstrip(b"="),
+        _b64("номер карты 4111 1111 1111 1111, спасибо".encode(), urlsafe=True),
+        b"v: " + _b64("€ 4111 1111 1111 1111 ✓ 𝄞 emoji 😀".encode()),
+        b"id=" + _b64("ab€cd€ef€gh€ij€kl€mn€".encode()) + b"&next=1",
+        _b64(b"\t\r\nline one\r\nline two\ttabbed"),
+        CARD.encode().hex().encode(),
+        CARD.replace(" ", "").encode().hex().upper().encode(),
+        b"hex:" + "ssn 536-22-1234 ✓ 😀 карта".encode().hex().encode() + b";",
+        "€€€€€€€€".encode().hex().encode(),  # 3-byte characters only
+        _b64(_docx()),  # documents: binary, kept for sniffing
+        _docx().hex().encode(),
+        b"a &#52;111 entity",
+        b"4111%201111%201111%201111",
+    ],
+)
+def test_candidate_filter_passes_every_encoded_text(segment: bytes) -> None:
+    assert _decodes(segment)
+    assert _flagged(b"before", segment, b"after") == {1}
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        b"0b1e4f8bd5a14ac6a0b4c6a2d5ef3b21",  # uuids, hashes, ids: random bytes
+        b"8F3A9C0D7E6B5A4C3D2E1F0A9B8C7D6E",
+        b"d41d8cd98f00b204e9800998ecf8427e",
+        b"4Jc9wq2KzR7vN1pXyT8mLb3sQf6hUdEa",
+        b"AKIAIOSFODNN7EXAMPLE/wJalrXUtnFEMIbPxRfiCYEXAMPLEKEY",
+        b"/" * 86,  # one character short of a document's run
+        b"ff" * 43,  # 0xFF is never in UTF-8; too short for a document
+        b"1700000000 and 12345678901234567890",  # numbers are hex runs too
+    ],
+)
+def test_candidate_filter_skips_runs_that_cannot_decode_to_text(segment: bytes) -> None:
+    assert not _decodes(segment)
+    assert _flagged(segment) == set()
+
+
+def test_candidate_filter_keeps_every_run_long_enough_for_a_document() -> None:
+    # (a hex run is a base64 run too: a hex document's run is long enough as base64)
+    assert _flagged(b"/" * 87, b"ff" * 44, b"/" * 86, b"ff" * 43) == {0, 1}
+
+
+def test_candidate_filter_skips_random_uuids() -> None:
+    import random
+
+    rnd = random.Random(11)
+    uuids = [f"{rnd.getrandbits(128):032x}".encode() for _ in range(2000)]
+    assert _flagged(*uuids) == set()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_candidate_filter_passes_whatever_layers_would_decode(seed: int) -> None:
+    # the filter must be a necessary condition: random texts (ASCII, accents, CJK, emoji,
+    # control characters) at every alignment, base64 (both alphabets) and hex, and random
+    # bytes; whatever _layers finds, the filter must have passed
+    import random
+
+    rnd = random.Random(seed)
+    ranges = [(0x20, 0x7E), (0, 0x1F), (0xA0, 0x24F), (0x400, 0x4FF), (0x4E00, 0x4FFF),
+              (0x1F600, 0x1F64F), (0xE000, 0xF8FF)]
+    segments: list[bytes] = []
+    for _ in range(1500):
+        if rnd.random() < 0.2:
+            raw = rnd.randbytes(rnd.randint(16, 40))
+        else:
+            picks = [rnd.choice(ranges) for _ in range(rnd.randint(1, 3))]
+            text = "".join(chr(rnd.randint(*rnd.choice(picks))) for _ in range(rnd.randint(6, 40)))
+            raw = text.encode("utf-8", "surrogatepass")
+        encoded = rnd.choice([_b64(raw), _b64(raw, urlsafe=True), raw.hex().encode(),
+                              raw.hex().upper().encode()])
+        segments.append(rnd.choice([b"", b"k=", b"x "]) + encoded)
+    expected = {i for i, one in enumerate(segments) if _decodes(one)}
+    assert len(expected) > 500  # most are text
+    assert expected <= _flagged(*segments)
