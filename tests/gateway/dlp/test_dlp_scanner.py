@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+import re
 from collections.abc import Sequence
 
+import hyperscan
 import pytest
 
 from gateway.dlp import Confidence, Detector, Finding, Limits, Scanner, mask
 from gateway.dlp._model import compile_database
+from gateway.dlp._scanner import _Start
 from gateway.errors import LimitExceeded
 
 HMAC_KEY = b"test-hmac-key-0123456789abcdef!!"
@@ -201,3 +204,65 @@ def test_keyword_windows_find_what_a_full_scan_finds_for_both_scopes(scanner: Sc
         text = "".join(rng.choice(words) + rng.choice(["", " ", "\n", ": "])
                        for _ in range(rng.randint(1, 30)))
         assert split.scan_text(text) == full.scan_text(text), text
+
+
+def _reference_start(regex: bytes, width: int, bounded: bool, buf: bytes, end: int) -> int:
+    """The leftmost start as ``_Start`` documents it, by ``re`` alone."""
+    rest = min(2, len(buf) - end)
+    rx = re.compile(b"(?:" + regex + b")(?=[\\s\\S]{%d}\\Z)" % rest)
+    lo = max(0, end - width)
+    m = rx.search(buf, lo, end + rest)
+    if not bounded and lo > 0 and (m is None or m.start() == lo):
+        m = rx.search(buf, 0, end + rest)
+    return -1 if m is None else m.start()
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        rb"(?:^|[^A-Za-z0-9._%+:/-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+        rb"\.[A-Za-z]{2,24}\b",
+        rb"\bk[a-z]*-[0-9a-z-]{2,}(?:[^0-9a-z-]|$)",
+        rb"\Ba+b|^b+a",
+        rb"(?i:K)[a-b]+\w*@",
+        rb"[ab](?i:k)+[ab]*@",
+        rb"(?:^|[^ab])x[ab]+@",
+    ],
+)
+@pytest.mark.parametrize(("width", "bounded"), [(3, False), (8, False), (40, True)])
+def test_starts_after_the_last_byte_outside_the_alphabet_are_those_of_re(
+    regex: bytes, width: int, bounded: bool
+) -> None:
+    # narrow windows put many starts on or before their edge, where the search from the
+    # buffer's start would run: the shortcut must give what ``re`` alone gives
+    start = _Start(regex, width, bounded=bounded)
+    assert start._alphabet is not None and start._fixed is None
+    ends_db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    ends_db.compile(expressions=[regex], ids=[0], elements=1, flags=[0])
+    rng = random.Random(3)
+    alphabet = [b"a", b"b", b"k", b"K", b"-", b"@", b".io", b"ab.io", b" ", b"\n", b"/", b"x7",
+                b"k-", b"kb-a7", b"aaaaaaab", b"bbbbbbbba", b"_", b"Kab@", b"kb_",
+                b"aKkab@", b"x", b"zxab@"]
+    compared = 0
+    edges = 0
+    for _ in range(1500):
+        buf = b"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+        ends: list[int] = []
+
+        def on_match(_p: int, _s: int, e: int, _f: int, _c: object, out: list[int] = ends) -> None:
+            out.append(e)
+
+        ends_db.scan(buf, match_event_handler=on_match)
+        for end in ends:
+            expected = _reference_start(regex, width, bounded, buf, end)
+            assert start.start(buf, end) == expected, (buf, end)
+            compared += 1
+            edges += expected <= end - width
+    assert compared > 300 and (edges > 0 or bounded), (compared, edges)
+
+
+def test_fixed_width_starts_need_no_search() -> None:
+    start = _Start(rb"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b", 11)
+    assert start._fixed == 11
+    assert start.start(b"ssn 536-22-1234.", 15) == 4
+    assert _Start(rb"\b[0-9]{9,11}\b", 11)._fixed is None
