@@ -177,3 +177,37 @@ def test_confidence_follows_validator_and_keywords(
 def test_non_ascii_keywords_give_context(scanner: Scanner) -> None:
     found = {f.detector: f for f in scanner.scan_text("Fødselsnummer: 151086 95088")}
     assert found["no_fodselsnummer"].context
+
+
+@pytest.mark.parametrize(
+    ("text", "detector", "spans"),
+    [
+        # a sentence's final dot is not part of the address; a user agent's version is none
+        ("prod is 198.51.100.17. Write it down", "ipv4_address", ["198.51.100.17"]),
+        ("Chrome/124.0.0.0 Safari/537.36 from 81.2.69.160", "ipv4_address", ["81.2.69.160"]),
+        # the key starts at a word boundary, not at the "=" before it
+        ("kubectl create secret generic db --from-literal=password=Pz8!rT2qLm5x",
+         "password_in_config", ["password=Pz8!rT2qLm5x"]),
+        ("helm install g --set adminPassword=Gr4f!na2024x", "password_in_config",
+         ["adminPassword=Gr4f!na2024x"]),
+        # the label precedes the account number; the routing number before it is not one
+        ("routing 021000021, checking account 4410028871", "bank_account_number",
+         ["4410028871"]),
+        # a trunk-0 number is not a run of groups inside an IBAN next to "Telefon"
+        ("IBAN: DE56 0492 3713 9134 9869 14\nTelefon: 0151 23456789", "phone_number",
+         ["0151 23456789"]),
+        ("Vous pouvez me joindre au 01 42 68 53 00 (bureau).", "phone_number",
+         ["01 42 68 53 00"]),
+        ("Tel: (02) 9876 5432", "phone_number", ["(02) 9876 5432"]),
+        ("AWS_SECRET_ACCESS_KEY=MmuHOFnH4x6jbhd8F/aZwjDqrZnhG3emr2Au/T/Z", "aws_secret_access_key",
+         ["MmuHOFnH4x6jbhd8F/aZwjDqrZnhG3emr2Au/T/Z"]),
+        ("IBAN DE89-3704-0044-0532-0130-00", "iban", ["DE89-3704-0044-0532-0130-00"]),
+        ('{"geburtsdatum": "1984-02-03", "eintritt": "2024-05-01"}', "date_of_birth",
+         ["1984-02-03"]),
+    ],
+)
+def test_realistic_writing_gives_exact_spans(
+    scanner: Scanner, text: str, detector: str, spans: list[str]
+) -> None:
+    found = [text[a:b] for f, a, b in scanner.scan_spans(text) if f.detector == detector]
+    assert found == spans
