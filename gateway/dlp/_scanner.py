@@ -355,9 +355,37 @@ class _Compiled:
     validator: Validator | None
     keywords: tuple[bytes, ...]
     keyword_rx: re.Pattern[bytes] | None
-    """Any of ``keywords`` (one C search instead of a ``k in text`` per keyword)."""
+    """Any of ``keywords`` in any ASCII case: what ``k in text.lower()`` finds for some
+    ``k``, in one C search of the text as it is."""
     value_chars: frozenset[int] | None
     allow: frozenset[str]
+    required: tuple[bool, ...]
+    """Per pattern: its matches count only with a keyword near."""
+    before_only: bool
+    """``keyword_scope: before``."""
+    levels: tuple[Confidence, Confidence]
+    """Confidence of a match that passed, without and with a keyword near."""
+
+    @classmethod
+    def of(cls, det: Detector) -> _Compiled:
+        validator = VALIDATORS[det.validator] if det.validator else None
+        keywords = tuple(k.encode() for k in det.keywords)
+        conf = det.confidence
+        level = conf.base
+        if validator is not None and conf.validated is not None:
+            level = max(level, conf.validated)
+        near = level if conf.context is None else max(level, conf.context)
+        return cls(
+            det,
+            validator,
+            keywords,
+            _any_of(keywords),
+            char_set(det.value_chars) if det.value_chars else None,
+            frozenset(det.allow_values),
+            tuple(det.requires_keywords(p) for p in range(len(det.patterns))),
+            det.keyword_scope == "before",
+            (level, near),
+        )
 
 
 _Accepted = tuple[str, str] | None
@@ -449,17 +477,7 @@ class Scanner:
         self._key = hmac_key
         self._limits = limits
         self._lock = threading.Lock()
-        self._compiled = tuple(
-            _Compiled(
-                d,
-                VALIDATORS[d.validator] if d.validator else None,
-                tuple(k.encode() for k in d.keywords),
-                _any_of(tuple(k.encode() for k in d.keywords)),
-                char_set(d.value_chars) if d.value_chars else None,
-                frozenset(d.allow_values),
-            )
-            for d in detectors
-        )
+        self._compiled = tuple(_Compiled.of(d) for d in detectors)
 
     @classmethod
     def build(
@@ -832,7 +850,7 @@ class Scanner:
         keyed: Callable[[int], bool] | None = None,
     ) -> list[_Match]:
         index = self._index if index is None else index
-        lowered: bytes | None = None
+        compiled = self._compiled
         keyword_anywhere: dict[int, bool] = {}
         memos: dict[int, dict[bytes, _Accepted]] = {}
         accepted: list[_Match] = []
@@ -840,7 +858,7 @@ class Scanner:
         single = len(offsets) == 1
         for pattern_id, raw_start, raw_end in hits:
             d, p = index[pattern_id]
-            comp = self._compiled[d]
+            comp = compiled[d]
             start, end = raw_start, raw_end
             if comp.value_chars is not None:
                 while start < end and buf[start] not in comp.value_chars:
@@ -855,14 +873,13 @@ class Scanner:
             seg_end = seg_start + len(norms[seg].data)
             if end > seg_end:
                 continue  # spans two segments
-            required = comp.detector.requires_keywords(p)
+            required = comp.required[p]
             if required and comp.keywords:
-                if lowered is None:
-                    lowered = buf.lower()
-                if d not in keyword_anywhere:
+                anywhere = keyword_anywhere.get(d)
+                if anywhere is None:
                     rx = comp.keyword_rx
-                    keyword_anywhere[d] = rx is not None and rx.search(lowered) is not None
-                if not keyword_anywhere[d]:
+                    anywhere = keyword_anywhere[d] = rx is not None and rx.search(buf) is not None
+                if not anywhere:
                     continue  # prefilter: no keyword anywhere, no weak match can count
             # a JSON value's key (the segment before it) reads as text just before the value
             lo = offsets[seg - 1] if (keyed is not None and seg and comp.keywords
@@ -926,28 +943,28 @@ class Scanner:
             w = comp.detector.keyword_window
             # before and after the value, not inside it ("mail" in "mail.example.com");
             # with keyword_scope "before" only a label ahead of the value counts
-            before = buf[max(lo, start - w) : start].lower()
-            context = rx.search(before) is not None
-            if not context and comp.detector.keyword_scope != "before":
-                context = rx.search(buf[end : min(hi, end + w)].lower()) is not None
+            context = rx.search(buf, max(lo, start - w), start) is not None
+            if not context and not comp.before_only:
+                context = rx.search(buf, end, min(hi, end + w)) is not None
         if required and not context:
             return None
-        conf = comp.detector.confidence
-        level = conf.base
-        if comp.validator is not None and conf.validated is not None:
-            level = max(level, conf.validated)
-        if context and conf.context is not None:
-            level = max(level, conf.context)
-        return normalized, value, context, level
+        return normalized, value, context, comp.levels[context]
 
     def _findings(
         self, matches: Sequence[_Match], segments: Sequence[Segment] | JsonSegments
     ) -> tuple[Finding, ...]:
-        """:meth:`_finding` of each match; a value that recurs is masked and hashed once."""
+        """:meth:`_finding` of each match; a value that recurs is masked and hashed once, and
+        a finding that recurs (same value, place and judgement) is one shared frozen object."""
         masked: dict[str, str] = {}
         digests: dict[str, str] = {}
+        same: dict[tuple[int, int, str, str, bool, Confidence], Finding] = {}
         out: list[Finding] = []
         for m in matches:
+            key = (m.detector, m.segment, m.value, m.normalized, m.context, m.confidence)
+            found = same.get(key)
+            if found is not None:
+                out.append(found)
+                continue
             det = self.detectors[m.detector]
             shown = masked.get(m.value)
             if shown is None:
@@ -955,7 +972,7 @@ class Scanner:
             digest = digests.get(m.normalized)
             if digest is None:
                 digest = digests[m.normalized] = self._digest(m.normalized)
-            out.append(Finding(
+            found = same[key] = Finding(
                 detector=det.id,
                 name=det.name,
                 category=det.category,
@@ -965,7 +982,8 @@ class Scanner:
                 hmac=digest,
                 context=m.context,
                 validator=det.validator,
-            ))
+            )
+            out.append(found)
         return tuple(out)
 
     def _digest(self, normalized: str) -> str:
@@ -1023,8 +1041,10 @@ class _PlainNorms(Sequence[Normalized]):
 
 
 def _any_of(words: tuple[bytes, ...]) -> re.Pattern[bytes] | None:
-    """A pattern found in a text exactly when one of ``words`` is (None for no words)."""
-    return re.compile(b"|".join(map(re.escape, words))) if words else None
+    """A pattern found in a text exactly when one of ``words`` is in the text lower-cased
+    (ASCII only, as ``bytes.lower``); None when no word can be."""
+    lower = [w for w in words if w == w.lower()]  # a capital never meets lowered text
+    return re.compile(b"|".join(map(re.escape, lower)), re.IGNORECASE) if lower else None
 
 
 def _dedupe(matches: list[_Match]) -> list[_Match]:
