@@ -851,6 +851,7 @@ class Scanner:
     ) -> list[_Match]:
         index = self._index if index is None else index
         compiled = self._compiled
+        lowered: bytes | None = None
         keyword_anywhere: dict[int, bool] = {}
         memos: dict[int, dict[bytes, _Accepted]] = {}
         accepted: list[_Match] = []
@@ -877,8 +878,10 @@ class Scanner:
             if required and comp.keywords:
                 anywhere = keyword_anywhere.get(d)
                 if anywhere is None:
-                    rx = comp.keyword_rx
-                    anywhere = keyword_anywhere[d] = rx is not None and rx.search(buf) is not None
+                    if lowered is None:
+                        lowered = buf.lower()
+                    # bytes.find per word: far faster over a whole body than a caseless regex
+                    anywhere = keyword_anywhere[d] = any(k in lowered for k in comp.keywords)
                 if not anywhere:
                     continue  # prefilter: no keyword anywhere, no weak match can count
             # a JSON value's key (the segment before it) reads as text just before the value
