@@ -24,6 +24,7 @@ from tests.dlp_eval import (
     realistic_texts_c,
     realistic_texts_d,
     realistic_texts_e,
+    realistic_texts_f,
 )
 
 OUT = Path(__file__).with_name("realistic.jsonl")
@@ -63,8 +64,8 @@ def parse(marked: str) -> tuple[str, list[dict[str, Any]]]:
 def build() -> list[dict[str, Any]]:
     records = []
     parts = (realistic_texts_a.TEXTS, realistic_texts_b.TEXTS, realistic_texts_c.TEXTS,
-             realistic_texts_d.TEXTS, realistic_texts_e.TEXTS)
-    for prefix, texts in zip("abcde", parts, strict=True):
+             realistic_texts_d.TEXTS, realistic_texts_e.TEXTS, realistic_texts_f.TEXTS)
+    for prefix, texts in zip("abcdef", parts, strict=True):
         for i, (carrier, marked) in enumerate(texts):
             text, spans = parse(marked)
             records.append({"id": f"r{prefix}{i:03d}", "carrier": carrier, "text": text,

@@ -204,6 +204,11 @@ def test_non_ascii_keywords_give_context(scanner: Scanner) -> None:
         ("IBAN DE89-3704-0044-0532-0130-00", "iban", ["DE89-3704-0044-0532-0130-00"]),
         ('{"geburtsdatum": "1984-02-03", "eintritt": "2024-05-01"}', "date_of_birth",
          ["1984-02-03"]),
+        # a PEM block inside a JSON string keeps its escaped newlines
+        ('{"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n'
+         '-----END PRIVATE KEY-----\\n"}', "private_key",
+         ["-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n"
+          "-----END PRIVATE KEY-----"]),
     ],
 )
 def test_realistic_writing_gives_exact_spans(
