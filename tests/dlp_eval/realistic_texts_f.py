@@ -1,4 +1,4 @@
-# ruff: noqa: E501
+# ruff: noqa: E501, RUF001
 # (hand-written texts: lines as long as the messages they imitate)
 """Hand-written carrier texts, part F: diffs, notebooks, HTML, chat exports, READMEs, and
 look-alikes next to the words that usually label a value.
