@@ -225,18 +225,27 @@ def _extract_json(data: bytes, limits: Limits) -> tuple[list[Segment], Rebuild] 
 # keys, strings (their raw text) and numbers (repr, equal to the raw text when checked below)
 # in document order; so do these tokens, hence the same buffer, segments and offsets. JSON
 # paths are only worked out for the segments that need a location.
-_TOKEN = re.compile(rb'"[^"]*"|-?\d[\d.eE+-]*')
+#
+# The tokens come from bytes methods, no regex (a regex pass over the body costs as much as
+# the DLP scan): splitting at quotes gives strings and the gaps between them (in JSON
+# without escapes every quote opens or closes a string); the gaps, joined, are translated
+# so that structure and whitespace separate the numbers left in them; strings go back
+# between the gaps and one split at the separators gives the tokens. For a body that is not
+# valid JSON the tokens may be wrong: json.loads rejects it afterwards.
 _MAYBE_NESTED = re.compile(rb'"[ \t\r\n]*[\[{]')
-_STRING = re.compile(rb'"[^"]*"')
-_KEYED_TOKEN = re.compile(rb'("[^"]*"[ \t\r\n]*:[ \t\r\n]*(?=["0-9-]))|"[^"]*"|-?\d[\d.eE+-]*')
-""":data:`_TOKEN`, its one group non-empty for a key whose value (the next token) is a
-string or a number, not a container or a literal."""
 _NOT_BRACKET = bytes(c for c in range(256) if c not in b'[]{}"')
 """Deleted from a body to find its nesting depth (strings' brackets go with the strings)."""
 _DEPTH_STEP = tuple(1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256))
-_LEAVES: dict[type, int] = {str: 1, int: 1, float: 1, bool: 0, type(None): 0}
-"""Leaves per scalar (json.loads gives exactly these types, and dict and list)."""
-_NESTS = (dict, list)
+_LITERALS = (b"true", b"false", b"null")
+_GAP_CODES = bytes.maketrans(b"{[}],:", b"\2\2\3\3\0\1")
+"""Gaps' structure as codes: ``\\0`` comma, ``\\1`` colon, ``\\2`` open, ``\\3`` close
+(``\\4`` literal, ``\\5`` a value right after its key's colon, ``\\6`` a string)."""
+_CODES_TO_NUL = bytes.maketrans(b"\2\3\4", b"\0\0\0")
+_WHITESPACE = b" \t\r\n"
+_SKELETON = bytes.maketrans(b"\6-+.0123456789eE", b"x" * 16)
+"""Gaps to a skeleton: strings and number characters become ``x``."""
+_BRACKET_BAR = bytes.maketrans(b"{[]}", b"||||")
+_IS_CLOSE = tuple(1 if c in b"]}" else 0 for c in range(256))
 
 
 class _Unequal(Exception):
@@ -261,6 +270,123 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _json_tokens(data: bytes) -> tuple[bytes, bytes] | None:
+    """The raw tokens joined by NUL (strings quoted; a value right after its key's colon
+    prefixed with ``\\5``) and the gaps between strings joined by ``\\6``; None if there
+    are no tokens or quotes are unpaired."""
+    pieces = data.split(b'"')
+    if not len(pieces) % 2:
+        return None
+    gaps = b"\6".join(pieces[::2])
+    codes = gaps
+    for literal in _LITERALS:
+        if literal in codes:
+            codes = codes.replace(literal, b"\4")
+    # a colon before a container or a literal only separates; before a token it marks it
+    codes = codes.translate(_GAP_CODES, _WHITESPACE)
+    codes = codes.replace(b"\1\2", b"\0").replace(b"\1\4", b"\0").replace(b"\1", b"\0\5")
+    codes = codes.translate(_CODES_TO_NUL)
+    while b"\0\0" in codes:  # one NUL between tokens (runs are short: a few passes)
+        codes = codes.replace(b"\0\0", b"\0")
+    between = codes.strip(b"\0").split(b"\6")
+    if len(between) != len(pieces[::2]):
+        return None  # a control byte where JSON allows none
+    pieces[::2] = between
+    joined = b'"'.join(pieces)
+    return (joined, gaps) if joined else None
+
+
+_nested_db: list[hyperscan.Database] = []
+
+
+def _maybe_nested(data: bytes) -> bool:
+    """Whether :data:`_MAYBE_NESTED` matches (by Hyperscan: a regex pass costs a
+    millisecond per 256 KiB)."""
+    found: list[int] = []
+    with _candidate_lock:
+        if not _nested_db:
+            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            db.compile(expressions=[_MAYBE_NESTED.pattern], ids=[0], elements=1,
+                       flags=[hyperscan.HS_FLAG_SINGLEMATCH])
+            _nested_db.append(db)
+
+        def on_match(pattern: int, start: int, end: int, flags: int, context: object) -> bool:
+            found.append(end)
+            return True  # one is enough
+
+        with contextlib.suppress(hyperscan.ScanTerminated):
+            _nested_db[0].scan(data, match_event_handler=on_match)
+    return bool(found)
+
+
+class _Skeleton:
+    """Where each container of a fast-path body starts and ends, for locations.
+
+    Built from the gaps between strings alone: whitespace goes, each string or number
+    becomes one ``x``, each literal an ``l``. Then every bracket's position, the tokens
+    before it and its level (the depth of its container) come from C-level passes, and
+    brackets sorted by level pair up in order (the nth open of a level with its nth close).
+    """
+
+    def __init__(self, gaps: bytes) -> None:
+        sk = gaps
+        for literal in _LITERALS:
+            sk = sk.replace(literal, b"l")
+        sk = sk.translate(_SKELETON, _WHITESPACE)
+        while b"xx" in sk:  # a number's characters: one token (tokens never touch)
+            sk = sk.replace(b"xx", b"x")
+        self.sk = sk
+        pieces = sk.translate(_BRACKET_BAR).split(b"|")[:-1]
+        self.pos = list(map(operator.add, itertools.accumulate(map(len, pieces)),
+                            itertools.count()))
+        """Each bracket's offset in ``sk``."""
+        self.kinds = bytes(map(sk.__getitem__, self.pos))
+        self.tokens = list(itertools.accumulate(map(bytes.count, pieces, itertools.repeat(b"x"))))
+        """Tokens before each bracket."""
+        self.depth = list(itertools.accumulate(map(_DEPTH_STEP.__getitem__, self.kinds)))
+        """Containers open after each bracket."""
+        level = list(map(operator.add, self.depth, map(_IS_CLOSE.__getitem__, self.kinds)))
+        order = sorted(range(len(level)), key=level.__getitem__)
+        self.opens = order[::2]
+        self.close = dict(zip(order[::2], order[1::2], strict=True))
+        self.open_levels = list(map(level.__getitem__, self.opens))
+        self._levels: dict[int, tuple[list[int], list[int]]] = {}
+
+    def level(self, n: int) -> tuple[list[int], list[int]]:
+        """Containers of depth ``n`` (their opens, in order) and how many commas the first
+        ``k`` of them hold inside (index ``k``)."""
+        found = self._levels.get(n)
+        if found is None:
+            lo = bisect.bisect_left(self.open_levels, n)
+            opens = self.opens[lo : bisect.bisect_right(self.open_levels, n, lo)]
+            pos, close, sk = self.pos, self.close, self.sk
+            inner = map(sk.count, itertools.repeat(b","), map(pos.__getitem__, opens),
+                        map(pos.__getitem__, map(close.__getitem__, opens)))
+            found = (opens, list(itertools.accumulate(inner, initial=0)))
+            self._levels[n] = found
+        return found
+
+    def offset(self, index: int, bracket: int) -> int:
+        """Offset in ``sk`` of token ``index``, the first after ``bracket`` (-1: the start)
+        being token ``first``."""
+        sk = self.sk
+        lo = self.pos[bracket] if bracket >= 0 else 0
+        first = self.tokens[bracket] if bracket >= 0 else 0
+        hi = self.pos[bracket + 1] if bracket + 1 < len(self.pos) else len(sk)
+        n = index - first  # tokens to skip
+        while n > 16 and hi - lo > 64:  # many scalars in a row: halve by counting
+            mid = (lo + hi) // 2
+            before = sk.count(b"x", lo, mid)
+            if before > n:
+                hi = mid
+            else:
+                lo, n = mid, n - before
+        at = sk.index(b"x", lo)
+        for _ in range(n):
+            at = sk.index(b"x", at + 1)
+        return at
+
+
 class PendingSegment:
     """A fast-path segment: its bytes, and its location worked out when asked for."""
 
@@ -279,18 +405,16 @@ class PendingSegment:
 class JsonSegments:
     """The walk's segments of a fast-path JSON body, plus derived ones appended later."""
 
-    def __init__(self, doc: Any, joined: bytes, raw: bytes = b"") -> None:
-        self.doc = doc
-        self.joined = joined
-        self.raw = raw
-        """The body the tokens came from (to tell which values follow their key)."""
-        self._keyed: frozenset[int] | None = None
-        self.parts = joined.split(b"\0")
+    def __init__(self, tokens: bytes, gaps: bytes) -> None:
+        self._tokens = tokens
+        self._marks: bytes | None = None
+        self._gaps = gaps
+        self.joined = tokens.translate(None, b'"\5')
+        self.parts = self.joined.split(b"\0")
         self.count = len(self.parts)
         self.extra: list[Segment] = []
         self._starts: list[int] | None = None
-        self._index: dict[int, tuple[list[int], list[Any]]] = {}
-        self._counts: dict[int, int] = {}
+        self._skeleton: _Skeleton | None = None
 
     @property
     def starts(self) -> list[int]:
@@ -306,65 +430,42 @@ class JsonSegments:
 
     def keyed(self, index: int) -> bool:
         """Whether segment ``index`` is a member's string or number right after its key
-        (:attr:`Segment.keyed`); worked out from the raw tokens on first use."""
-        if index >= self.count:
-            return False
-        if self._keyed is None:
-            # the tokens again, a key followed by ":" and a string or number marked
-            marks = _KEYED_TOKEN.findall(self.raw)
-            self._keyed = frozenset(i + 1 for i, m in enumerate(marks) if m)
-        return index in self._keyed
+        (:attr:`Segment.keyed`): its token was marked."""
+        if self._marks is None:  # each token's first byte
+            self._marks = bytes(map(operator.itemgetter(0), self._tokens.split(b"\0")))
+        return index < self.count and self._marks[index] == 5
 
     def location(self, index: int) -> str:
-        """The walk's location of primary segment ``index``, found without a full walk:
-        each container's children are skipped by their leaf counts (cached)."""
-        value, path, target = self.doc, "$", index
-        while isinstance(value, dict | list):
-            starts, items = self._children(value)
-            j = bisect.bisect_right(starts, target) - 1
-            if isinstance(value, dict):
-                key, item = items[j]
-                path = _key_path(path, key)
-                if target == starts[j]:
-                    break  # the key itself
-                target -= starts[j] + 1
+        """The walk's location of primary segment ``index``, from the skeleton: the
+        containers around the token, each the last opened at its depth before it; in an
+        object the key before the child, in an array the commas before it at that depth
+        (all commas in between, less those inside the containers passed)."""
+        if self._skeleton is None:
+            self._skeleton = _Skeleton(self._gaps)
+        skel = self._skeleton
+        before = bisect.bisect_right(skel.tokens, index)  # brackets before the token
+        at = skel.offset(index, before - 1)
+        depth = skel.depth[before - 1]
+        path = "$"
+        for n in range(1, depth + 1):
+            opens, _ = skel.level(n)
+            container = opens[bisect.bisect_left(opens, before) - 1]
+            if n < depth:
+                child_opens, _ = skel.level(n + 1)
+                child = child_opens[bisect.bisect_left(child_opens, before) - 1]
+                child_at, child_key = skel.pos[child], skel.tokens[child] - 1
             else:
-                item = items[j]
-                path = f"{path}[{j}]"
-                target -= starts[j]
-            value = item
+                child, child_at = before, at
+                child_key = index - 1 if skel.sk[at - 1] == 58 else index  # after ":"
+            if skel.kinds[container] == 123:  # "{"
+                path = _key_path(path, self.parts[child_key].decode("ascii"))
+            else:
+                inner_opens, inner = skel.level(n + 1)
+                lo = bisect.bisect_right(inner_opens, container)
+                hi = bisect.bisect_left(inner_opens, child, lo)
+                commas = skel.sk.count(b",", skel.pos[container], child_at)
+                path = f"{path}[{commas - inner[hi] + inner[lo]}]"
         return f"json:{path}"
-
-    def _children(self, value: dict[str, Any] | list[Any]) -> tuple[list[int], list[Any]]:
-        """Where each child's leaves start (a key is one leaf before its value's)."""
-        found = self._index.get(id(value))
-        if found is None:
-            items: list[Any] = list(value.items()) if isinstance(value, dict) else value
-            count = self._leaf_count
-            counts = map(count, (v for _, v in items) if isinstance(value, dict) else items)
-            step = 1 if isinstance(value, dict) else 0
-            starts = [0]
-            for n in counts:
-                starts.append(starts[-1] + n + step)
-            found = (starts[:-1], items)
-            self._index[id(value)] = found
-        return found
-
-    def _leaf_count(self, value: Any) -> int:
-        """Leaves the walk emits for a value (keys, strings, numbers); containers' cached."""
-        n = _LEAVES.get(type(value))
-        if n is not None:
-            return n
-        n = self._counts.get(id(value))
-        if n is None:
-            values = value.values() if isinstance(value, dict) else value
-            counts = list(map(_LEAVES.get, map(type, values), itertools.repeat(-1)))
-            n = sum(counts) + (len(value) if isinstance(value, dict) else 0)
-            if -1 in counts:  # containers inside: counted one by one
-                n += counts.count(-1)
-                n += sum(map(self._leaf_count, [v for v in values if type(v) in _NESTS]))
-            self._counts[id(value)] = n
-        return n
 
     def __len__(self) -> int:
         return self.count + len(self.extra)
@@ -384,18 +485,21 @@ def _json_fast(data: bytes, limits: Limits) -> JsonSegments | None:
     """The fast path's segments, None when it does not apply (the walk decides then)."""
     if not data.isascii() or b"\\" in data or b"\0" in data:
         return None  # (NULs would make json.loads read the bytes as UTF-16 or UTF-32)
-    if _MAYBE_NESTED.search(data) is not None:
+    if _maybe_nested(data):
+        return None  # a string may hold JSON (the walk parses it)
+    found = _json_tokens(data)
+    if found is None:
+        return None
+    tokens, gaps = found
+    if b"-0" in tokens and {b"-0", b"\5-0"} & set(tokens.split(b"\0")):
         return None
     opened = data.count(b"[") + data.count(b"{")
-    tokens = _TOKEN.findall(data)
-    if not tokens or b"-0" in tokens:
-        return None
-    nodes = len(tokens) + opened  # + literals: at most one per 4 bytes
+    nodes = tokens.count(b"\0") + 1 + opened  # + literals: at most one per 4 bytes
     if nodes + len(data) // 4 > limits.max_parts and nodes + data.count(b"true") + data.count(
             b"false") + data.count(b"null") > limits.max_parts:
         return None  # the walk may count too many nodes: let it
     if opened > _MAX_JSON_NESTING - 1:
-        brackets = _STRING.sub(b"", data.translate(None, _NOT_BRACKET))
+        brackets = gaps.translate(None, _NOT_BRACKET)  # (the gaps hold no strings)
         if max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets))) >= _MAX_JSON_NESTING:
             return None  # the walk may go too deep: let it
     try:
@@ -405,7 +509,7 @@ def _json_fast(data: bytes, limits: Limits) -> JsonSegments | None:
         return None
     if not isinstance(doc, dict | list):
         return None  # a lone string or number: the walk is as fast
-    return JsonSegments(doc, b"\0".join(tokens).replace(b'"', b""), data)
+    return JsonSegments(tokens, gaps)
 
 
 # -- application/x-www-form-urlencoded ------------------------------------------------------

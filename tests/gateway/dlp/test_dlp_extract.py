@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import zipfile
 
 import pytest
@@ -373,7 +374,6 @@ def test_candidate_filter_keeps_every_run_long_enough_for_a_document() -> None:
 
 
 def test_candidate_filter_skips_random_uuids() -> None:
-    import random
 
     rnd = random.Random(11)
     uuids = [f"{rnd.getrandbits(128):032x}".encode() for _ in range(2000)]
@@ -385,7 +385,6 @@ def test_candidate_filter_passes_whatever_layers_would_decode(seed: int) -> None
     # the filter must be a necessary condition: random texts (ASCII, accents, CJK, emoji,
     # control characters) at every alignment, base64 (both alphabets) and hex, and random
     # bytes; whatever _layers finds, the filter must have passed
-    import random
 
     rnd = random.Random(seed)
     ranges = [(0x20, 0x7E), (0, 0x1F), (0xA0, 0x24F), (0x400, 0x4FF), (0x4E00, 0x4FFF),
@@ -404,3 +403,38 @@ def test_candidate_filter_passes_whatever_layers_would_decode(seed: int) -> None
     expected = {i for i, one in enumerate(segments) if _decodes(one)}
     assert len(expected) > 500  # most are text
     assert expected <= _flagged(*segments)
+
+
+def _random_json(rnd: random.Random, depth: int = 0) -> object:
+    pick = rnd.random()
+    if depth < 5 and pick < 0.3:
+        return {rnd.choice(["a", "id", "k-1", "x y", "", "tags", "n0", "_z"]) + str(i):
+                _random_json(rnd, depth + 1) for i in range(rnd.randint(0, 4))}
+    if depth < 5 and pick < 0.55:
+        return [_random_json(rnd, depth + 1) for _ in range(rnd.randint(0, 5))]
+    return rnd.choice([None, True, False, 0, 7, -3, 12.5, -0.25, 1700000000, 4111111111111111,
+                       "", "x", "4111 1111 1111 1111", " spaced ", "a:b,c", "]}", "-0", "1e5",
+                       "true", "null"])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_json_fast_path_equals_the_walk_on_random_documents(seed: int) -> None:
+    # segments, locations and key marks of the fast path against the walk, over nested
+    # objects and arrays with literals, empty strings and containers, and odd whitespace
+    from gateway.dlp._extract import extract
+
+    rnd = random.Random(seed)
+    checked = 0
+    for _ in range(300):
+        doc = _random_json(rnd)
+        if not isinstance(doc, dict | list):
+            continue
+        body = json.dumps(doc, indent=rnd.choice([None, 1, "\t"]),
+                          separators=rnd.choice([None, (",", ":"), (" ,  ", " :\r\n ")])).encode()
+        walked = extract(body, "application/json", Limits())
+        quick = extract(body, "application/json", Limits(), fast=True)
+        if quick.fast is None:
+            continue
+        assert quick.fast.materialize() == walked.segments, body
+        checked += 1
+    assert checked > 100
