@@ -355,8 +355,8 @@ class _Compiled:
     validator: Validator | None
     keywords: tuple[bytes, ...]
     keyword_rx: re.Pattern[bytes] | None
-    """Any of ``keywords`` in any ASCII case: what ``k in text.lower()`` finds for some
-    ``k``, in one C search of the text as it is."""
+    """Any of ``keywords``: one C search of a lowered window instead of ``k in window`` per
+    keyword."""
     value_chars: frozenset[int] | None
     allow: frozenset[str]
     required: tuple[bool, ...]
@@ -946,9 +946,9 @@ class Scanner:
             w = comp.detector.keyword_window
             # before and after the value, not inside it ("mail" in "mail.example.com");
             # with keyword_scope "before" only a label ahead of the value counts
-            context = rx.search(buf, max(lo, start - w), start) is not None
+            context = rx.search(buf[max(lo, start - w) : start].lower()) is not None
             if not context and not comp.before_only:
-                context = rx.search(buf, end, min(hi, end + w)) is not None
+                context = rx.search(buf[end : min(hi, end + w)].lower()) is not None
         if required and not context:
             return None
         return normalized, value, context, comp.levels[context]
@@ -1044,10 +1044,8 @@ class _PlainNorms(Sequence[Normalized]):
 
 
 def _any_of(words: tuple[bytes, ...]) -> re.Pattern[bytes] | None:
-    """A pattern found in a text exactly when one of ``words`` is in the text lower-cased
-    (ASCII only, as ``bytes.lower``); None when no word can be."""
-    lower = [w for w in words if w == w.lower()]  # a capital never meets lowered text
-    return re.compile(b"|".join(map(re.escape, lower)), re.IGNORECASE) if lower else None
+    """A pattern found in a text exactly when one of ``words`` is (None for no words)."""
+    return re.compile(b"|".join(map(re.escape, words))) if words else None
 
 
 def _dedupe(matches: list[_Match]) -> list[_Match]:
