@@ -4,9 +4,12 @@ against python-stdnum's documented numbers, and the shape rules of the secret va
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import random
 
 import pytest
+from stdnum import bitcoin as stdnum_bitcoin
 from stdnum.exceptions import (
     InvalidChecksum,
     InvalidComponent,
@@ -230,3 +233,42 @@ def test_is_valid_never_raises_on_hostile_input() -> None:
     for v in VALIDATORS.values():
         for junk in ("", "\x00", "é" * 50, "9" * 400, "-----"):
             assert v.is_valid(junk) in (True, False)
+
+
+def _base58(data: bytes) -> str:
+    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    value, out = int.from_bytes(data, "big"), ""
+    while value:
+        value, digit = divmod(value, 58)
+        out = alphabet[digit] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def test_bitcoin_pre_rejection_agrees_with_python_stdnum() -> None:
+    rng = random.Random(5)
+    digits = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    cases = ["1" * 23, "1" * 24, "1" * 25, "351d946e32c37ef9ed3cb35af2e24c86"]
+    for _ in range(3000):
+        head = "1" * rng.choice([0, 0, 1, 2, 24]) + rng.choice(["", "1", "3"])
+        cases.append(head + "".join(rng.choice(digits) for _ in range(rng.randint(0, 40))))
+        payload = bytes([rng.choice([0, 5])]) + rng.randbytes(20)
+        check = hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+        cases.append(_base58(payload + check))
+    accepted = 0
+    for case in cases:
+        ours = VALIDATORS["bitcoin"].is_valid(case)
+        assert ours == stdnum_bitcoin.is_valid(case), case
+        accepted += ours
+    assert 2500 < accepted < len(cases) - 2500
+
+
+def test_bitcoin_look_alikes_of_the_wrong_size_never_reach_python_stdnum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def decode(_number: str) -> str:
+        raise AssertionError("stdnum was called")
+
+    monkeypatch.setattr(stdnum_bitcoin, "validate", decode)
+    for digest in ("351d946e32c37ef9ed3cb35af2e24c86", "1223aa2524e49b75b4c941b4af937fc6"):
+        with pytest.raises(InvalidLength):
+            VALIDATORS["bitcoin"].validate(digest)
