@@ -224,56 +224,63 @@ def _extract_json(data: bytes, limits: Limits) -> tuple[list[Segment], Rebuild] 
 # The fast path: ASCII JSON without escapes is scanned from its raw tokens. The walk emits
 # keys, strings (their raw text) and numbers (repr, equal to the raw text when checked below)
 # in document order; so do these tokens, hence the same buffer, segments and offsets. JSON
-# paths are only worked out for the segments that need a location.
+# paths (and which values follow their key) are only worked out for the segments that need
+# them.
 #
 # The tokens come from bytes methods, no regex (a regex pass over the body costs as much as
 # the DLP scan): splitting at quotes gives strings and the gaps between them (in JSON
-# without escapes every quote opens or closes a string); the gaps, joined, are translated
-# so that structure and whitespace separate the numbers left in them; strings go back
-# between the gaps and one split at the separators gives the tokens. For a body that is not
-# valid JSON the tokens may be wrong: json.loads rejects it afterwards.
+# without escapes every quote opens or closes a string); in the gaps, joined, commas and
+# colons become NULs and brackets, literals and whitespace go, which leaves the numbers with
+# a NUL or more between any two tokens (a comma or a colon always comes between two); the
+# strings go back between the gaps. For a body that is not valid JSON the tokens may be
+# wrong: json.loads rejects it afterwards.
 _MAYBE_NESTED = re.compile(rb'"[ \t\r\n]*[\[{]')
 _NOT_BRACKET = bytes(c for c in range(256) if c not in b'[]{}"')
 """Deleted from a body to find its nesting depth (strings' brackets go with the strings)."""
 _DEPTH_STEP = tuple(1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256))
 _LITERALS = (b"true", b"false", b"null")
-_GAP_CODES = bytes.maketrans(b"{[}],:", b"\2\2\3\3\0\1")
-"""Gaps' structure as codes: ``\\0`` comma, ``\\1`` colon, ``\\2`` open, ``\\3`` close
-(``\\4`` literal, ``\\5`` a value right after its key's colon, ``\\6`` a string)."""
-_CODES_TO_NUL = bytes.maketrans(b"\2\3\4", b"\0\0\0")
 _WHITESPACE = b" \t\r\n"
+_GAP_SEPARATORS = bytes.maketrans(b",:", b"\0\0")
 _SKELETON = bytes.maketrans(b"\6-+.0123456789eE", b"x" * 16)
-"""Gaps to a skeleton: strings and number characters become ``x``."""
+"""Gaps to a skeleton: strings (``\\6`` in the joined gaps) and numbers become ``x``."""
 _BRACKET_BAR = bytes.maketrans(b"{[]}", b"||||")
-_IS_CLOSE = tuple(1 if c in b"]}" else 0 for c in range(256))
+_NOT_BRACKET_ONLY = bytes(c for c in range(256) if c not in b"[]{}")
+_IS_OPEN = tuple(1 if c in b"[{" else 0 for c in range(256))
 
 
 class _Unequal(Exception):
     """The walk would emit something other than the raw tokens."""
 
 
-def _float_same(text: str) -> float:
-    value = float(text)
-    if repr(value) != text:
-        raise _Unequal
-    return value
-
-
 def _no_constant(text: str) -> Any:
     raise _Unequal
 
 
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        raise _Unequal  # the walk visits a duplicate key once, where it first appeared
-    return out
+def _walk_equal(data: bytes) -> bool:
+    """Whether ``data`` is JSON whose walk emits its raw tokens, and is an object or array.
+
+    json.loads validates; its hooks are C methods (a Python hook per object or float costs
+    more than the parse): they collect every object's pairs and every float's text, checked
+    afterwards in bulk: a duplicate key (the walk visits it once, where it first appeared),
+    a float whose repr differs from its text, NaN or Infinity all send the body to the walk.
+    """
+    objects: list[list[tuple[str, Any]]] = []
+    floats: list[str] = []
+    try:
+        json.loads(data, parse_float=floats.append, parse_constant=_no_constant,
+                   object_pairs_hook=objects.append)
+    except (_Unequal, ValueError, RecursionError):
+        return False
+    if list(map(len, map(dict, objects))) != list(map(len, objects)):
+        return False
+    if list(map(repr, map(float, floats))) != floats:
+        return False
+    return data.lstrip(_WHITESPACE)[:1] in (b"{", b"[")  # not a lone string or number
 
 
 def _json_tokens(data: bytes) -> tuple[bytes, bytes] | None:
-    """The raw tokens joined by NUL (strings quoted; a value right after its key's colon
-    prefixed with ``\\5``) and the gaps between strings joined by ``\\6``; None if there
-    are no tokens or quotes are unpaired."""
+    """The raw tokens joined by NUL (strings quoted) and the gaps between strings joined by
+    ``\\6``; None if there are no tokens or quotes are unpaired."""
     pieces = data.split(b'"')
     if not len(pieces) % 2:
         return None
@@ -281,12 +288,9 @@ def _json_tokens(data: bytes) -> tuple[bytes, bytes] | None:
     codes = gaps
     for literal in _LITERALS:
         if literal in codes:
-            codes = codes.replace(literal, b"\4")
-    # a colon before a container or a literal only separates; before a token it marks it
-    codes = codes.translate(_GAP_CODES, _WHITESPACE)
-    codes = codes.replace(b"\1\2", b"\0").replace(b"\1\4", b"\0").replace(b"\1", b"\0\5")
-    codes = codes.translate(_CODES_TO_NUL)
-    while b"\0\0" in codes:  # one NUL between tokens (runs are short: a few passes)
+            codes = codes.replace(literal, b"")
+    codes = codes.translate(_GAP_SEPARATORS, b" \t\r\n[]{}")
+    while b"\0\0" in codes:  # (a literal or an empty container between separators)
         codes = codes.replace(b"\0\0", b"\0")
     between = codes.strip(b"\0").split(b"\6")
     if len(between) != len(pieces[::2]):
@@ -322,8 +326,8 @@ def _maybe_nested(data: bytes) -> bool:
 class _Skeleton:
     """Where each container of a fast-path body starts and ends, for locations.
 
-    Built from the gaps between strings alone: whitespace goes, each string or number
-    becomes one ``x``, each literal an ``l``. Then every bracket's position, the tokens
+    Built from the gaps between strings alone: whitespace and literals go, each string or
+    number becomes one ``x``. Then every bracket's position, the tokens
     before it and its level (the depth of its container) come from C-level passes, and
     brackets sorted by level pair up in order (the nth open of a level with its nth close).
     """
@@ -331,7 +335,8 @@ class _Skeleton:
     def __init__(self, gaps: bytes) -> None:
         sk = gaps
         for literal in _LITERALS:
-            sk = sk.replace(literal, b"l")
+            if literal in sk:
+                sk = sk.replace(literal, b"")
         sk = sk.translate(_SKELETON, _WHITESPACE)
         while b"xx" in sk:  # a number's characters: one token (tokens never touch)
             sk = sk.replace(b"xx", b"x")
@@ -340,12 +345,14 @@ class _Skeleton:
         self.pos = list(map(operator.add, itertools.accumulate(map(len, pieces)),
                             itertools.count()))
         """Each bracket's offset in ``sk``."""
-        self.kinds = bytes(map(sk.__getitem__, self.pos))
+        self.kinds = sk.translate(None, _NOT_BRACKET_ONLY)
         self.tokens = list(itertools.accumulate(map(bytes.count, pieces, itertools.repeat(b"x"))))
         """Tokens before each bracket."""
         self.depth = list(itertools.accumulate(map(_DEPTH_STEP.__getitem__, self.kinds)))
         """Containers open after each bracket."""
-        level = list(map(operator.add, self.depth, map(_IS_CLOSE.__getitem__, self.kinds)))
+        # an open's level is the depth after it, a close's the depth before it
+        level = list(map(operator.add, itertools.chain((0,), self.depth),
+                         map(_IS_OPEN.__getitem__, self.kinds)))
         order = sorted(range(len(level)), key=level.__getitem__)
         self.opens = order[::2]
         self.close = dict(zip(order[::2], order[1::2], strict=True))
@@ -406,10 +413,8 @@ class JsonSegments:
     """The walk's segments of a fast-path JSON body, plus derived ones appended later."""
 
     def __init__(self, tokens: bytes, gaps: bytes) -> None:
-        self._tokens = tokens
-        self._marks: bytes | None = None
         self._gaps = gaps
-        self.joined = tokens.translate(None, b'"\5')
+        self.joined = tokens.translate(None, b'"')
         self.parts = self.joined.split(b"\0")
         self.count = len(self.parts)
         self.extra: list[Segment] = []
@@ -430,19 +435,24 @@ class JsonSegments:
 
     def keyed(self, index: int) -> bool:
         """Whether segment ``index`` is a member's string or number right after its key
-        (:attr:`Segment.keyed`): its token was marked."""
-        if self._marks is None:  # each token's first byte
-            self._marks = bytes(map(operator.itemgetter(0), self._tokens.split(b"\0")))
-        return index < self.count and self._marks[index] == 5
+        (:attr:`Segment.keyed`): a colon comes just before it in the skeleton."""
+        if index >= self.count:
+            return False
+        skel = self.skeleton
+        return skel.sk[skel.offset(index, bisect.bisect_right(skel.tokens, index) - 1) - 1] == 58
+
+    @property
+    def skeleton(self) -> _Skeleton:
+        if self._skeleton is None:
+            self._skeleton = _Skeleton(self._gaps)
+        return self._skeleton
 
     def location(self, index: int) -> str:
         """The walk's location of primary segment ``index``, from the skeleton: the
         containers around the token, each the last opened at its depth before it; in an
         object the key before the child, in an array the commas before it at that depth
         (all commas in between, less those inside the containers passed)."""
-        if self._skeleton is None:
-            self._skeleton = _Skeleton(self._gaps)
-        skel = self._skeleton
+        skel = self.skeleton
         before = bisect.bisect_right(skel.tokens, index)  # brackets before the token
         at = skel.offset(index, before - 1)
         depth = skel.depth[before - 1]
@@ -491,8 +501,8 @@ def _json_fast(data: bytes, limits: Limits) -> JsonSegments | None:
     if found is None:
         return None
     tokens, gaps = found
-    if b"-0" in tokens and {b"-0", b"\5-0"} & set(tokens.split(b"\0")):
-        return None
+    if b"-0" in tokens and b"-0" in tokens.split(b"\0"):
+        return None  # the walk emits 0
     opened = data.count(b"[") + data.count(b"{")
     nodes = tokens.count(b"\0") + 1 + opened  # + literals: at most one per 4 bytes
     if nodes + len(data) // 4 > limits.max_parts and nodes + data.count(b"true") + data.count(
@@ -502,13 +512,8 @@ def _json_fast(data: bytes, limits: Limits) -> JsonSegments | None:
         brackets = gaps.translate(None, _NOT_BRACKET)  # (the gaps hold no strings)
         if max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets))) >= _MAX_JSON_NESTING:
             return None  # the walk may go too deep: let it
-    try:
-        doc = json.loads(data, parse_float=_float_same, parse_constant=_no_constant,
-                         object_pairs_hook=_unique_pairs)
-    except (_Unequal, ValueError, RecursionError):
+    if not _walk_equal(data):
         return None
-    if not isinstance(doc, dict | list):
-        return None  # a lone string or number: the walk is as fast
     return JsonSegments(tokens, gaps)
 
 
