@@ -199,6 +199,11 @@ def test_non_ascii_keywords_give_context(scanner: Scanner) -> None:
         ("Vous pouvez me joindre au 01 42 68 53 00 (bureau).", "phone_number",
          ["01 42 68 53 00"]),
         ("Tel: (02) 9876 5432", "phone_number", ["(02) 9876 5432"]),
+        # a closing parenthesis after a number is the sentence's, not the number's
+        ("Dr. Weiss (tel. 030 901820) or (call (212) 555-0199)", "phone_number",
+         ["030 901820", "(212) 555-0199"]),
+        ("REDIS_URL=redis://:Xr4kd92LmQa@cache.internal:6379/0", "db_connection_string",
+         ["redis://:Xr4kd92LmQa@cache.internal:6379"]),
         ("AWS_SECRET_ACCESS_KEY=MmuHOFnH4x6jbhd8F/aZwjDqrZnhG3emr2Au/T/Z", "aws_secret_access_key",
          ["MmuHOFnH4x6jbhd8F/aZwjDqrZnhG3emr2Au/T/Z"]),
         ("IBAN DE89-3704-0044-0532-0130-00", "iban", ["DE89-3704-0044-0532-0130-00"]),
