@@ -103,6 +103,12 @@ def test_deeply_nested_json_does_not_crash_the_scanner(scanner: Scanner) -> None
         b'[1, -2, 1.5, 12345678901234567890, {"x y": {"k": [true, false, []]}}, "ssn 536-22-1234"]',
         b'{"a": {"b": {"c": [[[["jane.doe@example.com"]]]]}}, "z": 0.1}',
         b'{"dob": "1984-02-03", "t": true, "n": {"k": 1}, "l": ["v", 2], "m" :\n 3, "e": ""}',
+        # literals and empty containers between separators; brackets inside strings
+        b'[null, 1, [], {}, "a", true, [[]], {"k": null, "v": [], "w": {}, "x": 5}, false]',
+        b'{"a]": "x[", "b": {"c}": ["a{", "]"]}, "d": [1.5, -2, 3e-07]}',
+        b'["' + b'x", "' * 300 + b'y", {"deep": [[[["tail"]]]]}]',  # many in a row
+        b"[" * 255 + b'"ok"' + b"]" * 255,
+        b"[" + b",".join([b'["x[[[[", {"k": "x{{"}]'] * 300) + b"]",  # depth 3, 601 opened
     ],
 )
 def test_json_fast_path_segments_equal_the_walk(body: bytes) -> None:
@@ -125,8 +131,19 @@ def test_json_fast_path_segments_equal_the_walk(body: bytes) -> None:
         b'{"a": "x", "a": "y"}',  # duplicate key
         b'{"a": " {\\"b\\": 1}"}',  # escapes
         b'{"a": "[1, 2]"}',  # JSON inside a string
+        b'{"a": " \t {\"b\": 1}"}',
         '{"a": "\u00e9"}'.encode(),
         b'"only a string"',
+        b"  null ",
+        b'[1, {"b": [{"c": 1, "c": 2}]}]',  # a duplicate key deep down
+        b'[1, [2, -0]]',
+        b'[2.50, 1]',
+        b'{"a": [Infinity]}',
+        b'{"a": "x}',  # quotes unpaired
+        b'{"a": "x"} "',
+        b'{"a": "tab\there"}',  # a control byte in a string
+        b'{"a": 1}\x06',
+        b"[" * 256 + b"]" * 256,  # deeper than the walk goes
     ],
 )
 def test_json_fast_path_leaves_other_bodies_to_the_walk(body: bytes) -> None:
