@@ -9,6 +9,7 @@ HMAC, never the raw value).
 from __future__ import annotations
 
 import bisect
+import functools
 import hmac
 import re
 import threading
@@ -71,8 +72,7 @@ class _Start:
         match (nothing found, or a start on the window's edge) the search starts over from the
         beginning of the buffer, so a long match still gets its leftmost start."""
         self._tails: list[re.Pattern[bytes] | None] = [None, None, None]
-        self._fixed = _fixed_width(regex)
-        self._alphabet = _alphabet(regex)
+        self._fixed, self._alphabet = _shape(regex)
 
     def start(self, buf: bytes, end: int) -> int:
         """The leftmost start of a match ending at ``end``, -1 if there is none."""
@@ -95,13 +95,16 @@ class _Start:
         return -1 if m is None else m.start()
 
 
-def _fixed_width(regex: bytes) -> int | None:
-    """The length in bytes of every match of a pattern, None if matches vary in length."""
+@functools.lru_cache(maxsize=1024)
+def _shape(regex: bytes) -> tuple[int | None, bytes | None]:
+    """The length in bytes of every match of a pattern (None if matches vary in length) and
+    its :func:`_alphabet`; kept per pattern, as parsing is most of a rebuild's Python time."""
     try:
-        low, high = re._parser.parse(regex).getwidth()  # type: ignore[attr-defined]
+        parsed = re._parser.parse(regex)  # type: ignore[attr-defined]
+        low, high = parsed.getwidth()
     except (re.error, RecursionError, OverflowError):
-        return None
-    return int(low) if low == high else None
+        return None, None
+    return (int(low) if low == high else None), _alphabet(parsed)
 
 
 _ALL = frozenset(range(256))
@@ -114,9 +117,9 @@ _CATEGORIES: dict[object, frozenset[int]] = {
 """What ``\\d``, ``\\s`` and ``\\w`` match in a bytes pattern (ASCII only)."""
 
 
-def _alphabet(regex: bytes) -> bytes | None:
-    """The bytes a match may hold past its first byte and before its last one; None when
-    that can be any byte.
+def _alphabet(parsed: Any) -> bytes | None:
+    """The bytes a match of a parsed pattern may hold past its first byte and before its
+    last one; None when that can be any byte.
 
     The pattern's leading and trailing items that consume at most one byte together
     (``\\b``, ``(?:^|[^a-z])``, ``(?:[^a-z]|$)``) are left out; the rest gives a superset of
@@ -124,7 +127,6 @@ def _alphabet(regex: bytes) -> bytes | None:
     :class:`_Start` stays exact.
     """
     try:
-        parsed = re._parser.parse(regex)  # type: ignore[attr-defined]
         items = list(parsed.data)
         head = 0
         while head < len(items) and _width(parsed, items[: head + 1]) <= 1:
@@ -195,6 +197,7 @@ def _members(items: _Items) -> set[int] | None:
     return out
 
 
+@functools.lru_cache(maxsize=1024)
 def _som_width(regex: str) -> tuple[int, bool] | None:
     """The window to recover starts in and whether it bounds every match; None to keep SOM.
 
@@ -244,6 +247,7 @@ class _Near:
     """Weak pattern id -> (detector, pattern)."""
 
 
+@functools.lru_cache(maxsize=1024)
 def _max_width(regex: str) -> int | None:
     """Longest match of a pattern (Python's parser reads these patterns), None if unbounded."""
     try:
