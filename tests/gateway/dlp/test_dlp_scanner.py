@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import random
@@ -266,3 +267,28 @@ def test_fixed_width_starts_need_no_search() -> None:
     assert start._fixed == 11
     assert start.start(b"ssn 536-22-1234.", 15) == 4
     assert _Start(rb"\b[0-9]{9,11}\b", 11)._fixed is None
+
+
+def test_a_recurring_value_is_validated_once_per_scan(scanner: Scanner) -> None:
+    calls: list[str] = []
+    d = next(i for i, det in enumerate(scanner.detectors) if det.id == "credit_card")
+    comp = scanner._compiled[d]
+    assert comp.validator is not None
+    luhn = comp.validator
+
+    def counted(number: str) -> str:
+        calls.append(number)
+        return luhn.validate(number)
+
+    twin = scanner.with_limits(scanner.limits)
+    twin._compiled = tuple(
+        dataclasses.replace(c, validator=dataclasses.replace(luhn, validate=counted))
+        if i == d else c
+        for i, c in enumerate(scanner._compiled)
+    )
+    rows = "\n".join(f"{n},4111 1111 1111 1111,4111111111111112" for n in range(50))
+    findings = [f for f in twin.scan_text(rows) if f.detector == "credit_card"]
+    assert len(findings) == 50 and len({f.hmac for f in findings}) == 1
+    assert sorted(calls) == ["4111111111111111", "4111111111111112"]
+    assert len(twin.scan_text(rows)) == len(scanner.scan_text(rows))
+    assert len(calls) == 4  # the memo lives for one scan only: nothing is kept between scans
