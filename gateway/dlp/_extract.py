@@ -327,8 +327,8 @@ class _Skeleton:
     """Where each container of a fast-path body starts and ends, for locations.
 
     Built from the gaps between strings alone: whitespace and literals go, each string or
-    number becomes one ``x``. Then every bracket's position, the tokens
-    before it and its level (the depth of its container) come from C-level passes, and
+    number becomes one ``x``. Then every bracket's position, the tokens before it and its
+    level (the depth of its container) come from C-level passes over all brackets, and
     brackets sorted by level pair up in order (the nth open of a level with its nth close).
     """
 
@@ -339,14 +339,16 @@ class _Skeleton:
                 sk = sk.replace(literal, b"")
         sk = sk.translate(_SKELETON, _WHITESPACE)
         while b"xx" in sk:  # a number's characters: one token (tokens never touch)
-            sk = sk.replace(b"xx", b"x")
+            sk = sk.replace(b"xxxx", b"x").replace(b"xx", b"x")
         self.sk = sk
-        pieces = sk.translate(_BRACKET_BAR).split(b"|")[:-1]
+        bars = sk.translate(_BRACKET_BAR)
+        pieces = bars.split(b"|")[:-1]
         self.pos = list(map(operator.add, itertools.accumulate(map(len, pieces)),
                             itertools.count()))
         """Each bracket's offset in ``sk``."""
         self.kinds = sk.translate(None, _NOT_BRACKET_ONLY)
-        self.tokens = list(itertools.accumulate(map(bytes.count, pieces, itertools.repeat(b"x"))))
+        xs = bars.translate(None, b",:").split(b"|")[:-1]
+        self.tokens = list(itertools.accumulate(map(len, xs)))
         """Tokens before each bracket."""
         self.depth = list(itertools.accumulate(map(_DEPTH_STEP.__getitem__, self.kinds)))
         """Containers open after each bracket."""
@@ -374,8 +376,8 @@ class _Skeleton:
         return found
 
     def offset(self, index: int, bracket: int) -> int:
-        """Offset in ``sk`` of token ``index``, the first after ``bracket`` (-1: the start)
-        being token ``first``."""
+        """Offset in ``sk`` of token ``index``, which comes after bracket ``bracket`` and
+        before the next one."""
         sk = self.sk
         lo = self.pos[bracket] if bracket >= 0 else 0
         first = self.tokens[bracket] if bracket >= 0 else 0
