@@ -220,8 +220,8 @@ dhclient[812]: DHCPACK of ⟦ipv4_address|192.168.10.44⟧ from ⟦ipv4_address|
 02.05.2024;Miete Mai;-1250,00;⟦iban|DE22 4340 6385 7834 8089 07⟧
 03.05.2024;Gehalt;3412,55;⟦iban|DE89 3704 0044 0532 0130 00⟧"""),
     ("csv", """patient_id,name,dob,nhs_number,diagnosis
-P-0091,Oliver Hughes,1957-08-21,⟦uk_nhs_number|480 257 8601⟧,J45.909
-P-0092,Amelia Clarke,1962-01-30,⟦uk_nhs_number|952 234 5385⟧,I25.10"""),
+P-0091,Oliver Hughes,⟦date_of_birth|1957-08-21⟧,⟦uk_nhs_number|480 257 8601⟧,⟦icd10_code|J45.909⟧
+P-0092,Amelia Clarke,⟦date_of_birth|1962-01-30⟧,⟦uk_nhs_number|952 234 5385⟧,⟦icd10_code|I25.10⟧"""),
     ("csv", """tracking_number,carrier,status
 1Z999AA10123456784,UPS,delivered
 9400111899223197428490,USPS,in_transit

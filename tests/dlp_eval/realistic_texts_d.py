@@ -98,8 +98,8 @@ ws-0143,⟦ipv4_address|10.10.4.143⟧,⟦mac_address|3C-52-82-1F-AA-08⟧,Windo
 C-1001,R. Patel,4242,visa,12/27
 C-1002,T. Okafor,4444,mastercard,03/26"""),
     ("csv", """Name;Geburtsdatum;Ort
-Müller, Hans;12.03.1961;Köln
-Schmidt, Eva;30.11.1975;Bonn"""),
+Müller, Hans;⟦date_of_birth|12.03.1961⟧;Köln
+Schmidt, Eva;⟦date_of_birth|30.11.1975⟧;Bonn"""),
     ("json", """{"shipment": {"tracking": "1Z999AA10123456784", "weight_kg": 2.4, "from": "DE-10115", "to": "FR-75001", "eta": "2024-05-17"}}"""),
     ("json", """{"invoice": {"number": "RE-2024-000871", "iban": "⟦iban|DE89370400440532013000⟧", "bic": "⟦swift_bic|COBADEFFXXX⟧", "amount": 1180.0}}"""),
     ("json", """{"bank_account": {"holder": "Lucía Fernández", "iban": "⟦iban|ES9121000418450200051332⟧"}}"""),
