@@ -328,8 +328,8 @@ class _Skeleton:
 
     Built from the gaps between strings alone: whitespace and literals go, each string or
     number becomes one ``x``. Then every bracket's position, the tokens before it and its
-    level (the depth of its container) come from C-level passes over all brackets, and
-    brackets sorted by level pair up in order (the nth open of a level with its nth close).
+    level (the depth of its container) come from C-level passes over all brackets; the
+    brackets of one level, in order, pair up (an open, then its close).
     """
 
     def __init__(self, gaps: bytes) -> None:
@@ -350,28 +350,31 @@ class _Skeleton:
         xs = bars.translate(None, b",:").split(b"|")[:-1]
         self.tokens = list(itertools.accumulate(map(len, xs)))
         """Tokens before each bracket."""
-        self.depth = list(itertools.accumulate(map(_DEPTH_STEP.__getitem__, self.kinds)))
-        """Containers open after each bracket."""
-        # an open's level is the depth after it, a close's the depth before it
-        level = list(map(operator.add, itertools.chain((0,), self.depth),
-                         map(_IS_OPEN.__getitem__, self.kinds)))
-        order = sorted(range(len(level)), key=level.__getitem__)
-        self.opens = order[::2]
-        self.close = dict(zip(order[::2], order[1::2], strict=True))
-        self.open_levels = list(map(level.__getitem__, self.opens))
+        depth = itertools.accumulate(map(_DEPTH_STEP.__getitem__, self.kinds))
+        self.levels = bytes(map(operator.add, itertools.chain((0,), depth),
+                                map(_IS_OPEN.__getitem__, self.kinds)))
+        """Each bracket's level: an open's is the depth after it, a close's the depth before
+        it (under 256: deeper bodies are the walk's)."""
         self._levels: dict[int, tuple[list[int], list[int]]] = {}
+
+    def depth(self, bracket: int) -> int:
+        """Containers open after ``bracket``."""
+        return self.levels[bracket] - (self.kinds[bracket] in b"]}")
 
     def level(self, n: int) -> tuple[list[int], list[int]]:
         """Containers of depth ``n`` (their opens, in order) and how many commas the first
-        ``k`` of them hold inside (index ``k``)."""
+        ``k`` of them hold inside (index ``k``). A level's brackets alternate open, close."""
         found = self._levels.get(n)
         if found is None:
-            lo = bisect.bisect_left(self.open_levels, n)
-            opens = self.opens[lo : bisect.bisect_right(self.open_levels, n, lo)]
-            pos, close, sk = self.pos, self.close, self.sk
-            inner = map(sk.count, itertools.repeat(b","), map(pos.__getitem__, opens),
-                        map(pos.__getitem__, map(close.__getitem__, opens)))
-            found = (opens, list(itertools.accumulate(inner, initial=0)))
+            found = ([], [0])
+            if n < 256:
+                pieces = self.levels.split(bytes((n,)))[:-1]
+                at = list(map(operator.add, itertools.accumulate(map(len, pieces)),
+                              itertools.count()))
+                pos, sk = self.pos, self.sk
+                inner = map(sk.count, itertools.repeat(b","), map(pos.__getitem__, at[::2]),
+                            map(pos.__getitem__, at[1::2]))
+                found = (at[::2], list(itertools.accumulate(inner, initial=0)))
             self._levels[n] = found
         return found
 
@@ -457,7 +460,7 @@ class JsonSegments:
         skel = self.skeleton
         before = bisect.bisect_right(skel.tokens, index)  # brackets before the token
         at = skel.offset(index, before - 1)
-        depth = skel.depth[before - 1]
+        depth = skel.depth(before - 1)
         path = "$"
         for n in range(1, depth + 1):
             opens, _ = skel.level(n)
@@ -503,9 +506,9 @@ def _json_fast(data: bytes, limits: Limits) -> JsonSegments | None:
     if found is None:
         return None
     tokens, gaps = found
-    if b"-0" in tokens and b"-0" in tokens.split(b"\0"):
+    if b"-0" in gaps and b"-0" in tokens.split(b"\0"):  # (numbers are in the gaps)
         return None  # the walk emits 0
-    opened = data.count(b"[") + data.count(b"{")
+    opened = gaps.count(b"[") + gaps.count(b"{")
     nodes = tokens.count(b"\0") + 1 + opened  # + literals: at most one per 4 bytes
     if nodes + len(data) // 4 > limits.max_parts and nodes + data.count(b"true") + data.count(
             b"false") + data.count(b"null") > limits.max_parts:
