@@ -69,17 +69,24 @@ class Pattern(_Frozen):
 
     regex: str = Field(min_length=1)
     keywords_required: bool | None = None
+    prefilter: str | None = Field(default=None, min_length=1)
+    """A cheaper expression that block scans run instead of ``regex``, in a database of
+    their own: it must match, ending at the same offset, wherever ``regex`` matches (a
+    suffix of it that starts at a rare literal, such as an e-mail's ``@domain``). Each of
+    its hits is confirmed by ``regex`` in a bounded window before the hit. One pattern with
+    a long unanchored run (an e-mail's local part) can cost a quarter of a whole database's
+    scan time; gated by its literal it costs almost nothing. Stream scans use ``regex``."""
 
     @model_validator(mode="before")
     @classmethod
     def _from_string(cls, data: Any) -> Any:
         return {"regex": data} if isinstance(data, str) else data
 
-    @field_validator("regex")
+    @field_validator("regex", "prefilter")
     @classmethod
-    def _ascii(cls, regex: str) -> str:
+    def _ascii(cls, regex: str | None) -> str | None:
         # matches are mapped back to UTF-8 text; non-ASCII patterns would need UTF8/UCP modes
-        if not regex.isascii():
+        if regex is not None and not regex.isascii():
             raise ValueError("patterns must be ASCII")
         return regex
 
@@ -228,4 +235,24 @@ def load_detectors(path: str | Path | None = None) -> tuple[Detector, ...]:
             )
         seen[det.id] = i
     compile_database(table.detectors, source)
+    _check_prefilters(table.detectors, source)
     return table.detectors
+
+
+def _check_prefilters(detectors: Sequence[Detector], source: Source) -> None:
+    """Every prefilter compiles (alone, so an error names its pattern)."""
+    for d, det in enumerate(detectors):
+        for p, pat in enumerate(det.patterns):
+            if pat.prefilter is None:
+                continue
+            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            try:
+                db.compile(expressions=[pat.prefilter.encode()], ids=[0], elements=1, flags=[0])
+            except hyperscan.error as e:
+                loc = ("detectors", d, "patterns", p, "prefilter")
+                raise DetectorError(
+                    f"prefilter does not compile in Hyperscan: {e} (got {pat.prefilter!r})",
+                    file=source.file,
+                    line=source.line_of(loc),
+                    field=f"{det.id}: {format_loc(loc)}",
+                ) from e

@@ -275,10 +275,17 @@ def _compile_stream(dets: tuple[Detector, ...], near: _Near | None) -> hyperscan
 
 def _compile_split(
     dets: tuple[Detector, ...],
-) -> tuple[hyperscan.Database, dict[int, tuple[int, int]], _Near | None, dict[int, _Start]]:
+) -> tuple[
+    hyperscan.Database,
+    dict[int, tuple[int, int]],
+    _Near | None,
+    dict[int, _Start],
+    hyperscan.Database | None,
+]:
     """The main database (strong patterns + keyword literals) and the weak-pattern one.
 
-    Also the start recoverers of the main database's patterns compiled without SOM.
+    Also the start recoverers of the main database's patterns compiled without SOM, and the
+    database of the patterns that have a prefilter (their prefilters, under their ids).
     """
     strong: list[tuple[int, int]] = []
     weak: list[tuple[int, int, int]] = []  # detector, pattern, max width
@@ -291,7 +298,7 @@ def _compile_split(
                 weak.append((d, p, width))
     if not weak:
         db, index = compile_database(dets)
-        return db, dict(enumerate(index)), None, {}
+        return db, dict(enumerate(index)), None, {}, None
     reach: dict[int, int] = {}
     for d, _p, width in weak:
         pad = dets[d].keyword_window + 2 * width + 2
@@ -310,8 +317,22 @@ def _compile_split(
         som = _som_width(dets[d].patterns[p].regex)
         if som is not None:
             starts[i] = _Start(exprs[i], som[0], bounded=som[1])
+    # a prefiltered pattern leaves the main database: in it, its unanchored run would slow
+    # every byte's scan; alone, gated by its literal, it costs almost nothing. Its hits are
+    # confirmed by the pattern itself, within the window only (a prefilter hit that is no
+    # match must not send the search back to the buffer's start).
+    pre: dict[int, bytes] = {}
+    for i, (d, p) in enumerate(strong):
+        prefilter = dets[d].patterns[p].prefilter
+        if prefilter is not None and i in starts:
+            pre[i] = prefilter.encode()
+            starts[i] = _Start(exprs[i], starts[i].width)
     block_flags = [0 if i in starts else f for i, f in enumerate(flags)]
-    db = compile_cached(exprs, range(len(exprs)), block_flags, hyperscan.HS_MODE_BLOCK)
+    main = [i for i in range(len(exprs)) if i not in pre]
+    db = compile_cached([exprs[i] for i in main], main, [block_flags[i] for i in main],
+                        hyperscan.HS_MODE_BLOCK)
+    pre_db = (compile_cached(list(pre.values()), list(pre), [0] * len(pre),
+                             hyperscan.HS_MODE_BLOCK) if pre else None)
     weak_ids = range(base + len(keywords), base + len(keywords) + len(weak))
     near_db = compile_cached([dets[d].patterns[p].regex.encode() for d, p, _ in weak],
                              weak_ids, [FLAGS] * len(weak), hyperscan.HS_MODE_BLOCK)
@@ -325,7 +346,7 @@ def _compile_split(
         near_db,
         {i: (d, p) for i, (d, p, _) in zip(weak_ids, weak, strict=True)},
     )
-    return db, {**dict(enumerate(strong)), **near.index}, near, starts
+    return db, {**dict(enumerate(strong)), **near.index}, near, starts, pre_db
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,9 +489,11 @@ class Scanner:
         stream_database: hyperscan.Database | None = None,
         near: _Near | None = None,
         starts: Mapping[int, _Start] | None = None,
+        pre_database: hyperscan.Database | None = None,
     ) -> None:
         self.detectors = detectors
         self._db = database
+        self._pre_db = pre_database
         self._starts = {} if starts is None else starts
         self._stream_db = stream_database
         self._index = index
@@ -498,15 +521,15 @@ class Scanner:
         ids = [d.id for d in dets]
         if len(set(ids)) != len(ids):
             raise ValueError("detector ids must be unique")
-        db, index, near, starts = _compile_split(dets)
+        db, index, near, starts, pre_db = _compile_split(dets)
         stream_db = _compile_stream(dets, near)
         warm_up()
-        return cls(dets, db, index, bytes(hmac_key), limits, stream_db, near, starts)
+        return cls(dets, db, index, bytes(hmac_key), limits, stream_db, near, starts, pre_db)
 
     def with_limits(self, limits: Limits) -> Scanner:
         """The same compiled detectors under other limits (no recompilation)."""
         twin = Scanner(self.detectors, self._db, self._index, self._key, limits,
-                       self._stream_db, self._near, self._starts)
+                       self._stream_db, self._near, self._starts, self._pre_db)
         twin._lock = self._lock  # one scratch space per database: share its lock too
         return twin
 
@@ -746,6 +769,8 @@ class Scanner:
         try:
             with self._lock:
                 self._db.scan(buf, match_event_handler=handler)
+                if self._pre_db is not None:
+                    self._pre_db.scan(buf, match_event_handler=handler)
                 if near is not None and collector.keyword_hits:
                     self._scan_near(near, buf, collector)
         except hyperscan.ScanTerminated as e:

@@ -75,6 +75,8 @@ def test_detectors_are_frozen() -> None:
         ("bad_category.yaml", 5, "detectors[0].category", "'secrets'"),
         ("bad_severity.yaml", 6, "detectors[0].severity", "'urgent'"),
         ("lookahead_pattern.yaml", 9, "detectors[0].patterns[1]", "does not compile in Hyperscan"),
+        ("lookahead_prefilter.yaml", 9, "detectors[0].patterns[0].prefilter",
+         "prefilter does not compile in Hyperscan"),
         ("unknown_validator.yaml", 9, "detectors[0].validator", "unknown validator 'crc99'"),
         ("no_positive_example.yaml", 11, "detectors[0].examples.positive", "at least 1 item"),
         ("extra_field.yaml", 9, "detectors[0].regexes", "Extra inputs are not permitted"),

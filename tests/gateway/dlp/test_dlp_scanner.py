@@ -292,3 +292,55 @@ def test_a_recurring_value_is_validated_once_per_scan(scanner: Scanner) -> None:
     assert sorted(calls) == ["4111111111111111", "4111111111111112"]
     assert len(twin.scan_text(rows)) == len(scanner.scan_text(rows))
     assert len(calls) == 4  # the memo lives for one scan only: nothing is kept between scans
+
+
+def _without_prefilters(detectors: Sequence[Detector]) -> tuple[Detector, ...]:
+    return tuple(
+        d.model_copy(update={"patterns": tuple(p.model_copy(update={"prefilter": None})
+                                               for p in d.patterns)})
+        for d in detectors
+    )
+
+
+def test_every_prefilter_matches_where_its_pattern_matches(
+    detectors: tuple[Detector, ...],
+) -> None:
+    """The contract of ``prefilter``: a hit ending wherever the pattern's matches end."""
+    checked = 0
+    for det in detectors:
+        for pat in det.patterns:
+            if pat.prefilter is None:
+                continue
+            exact = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            exact.compile(expressions=[pat.regex.encode()], ids=[0], elements=1, flags=[0])
+            pre = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            pre.compile(expressions=[pat.prefilter.encode()], ids=[0], elements=1, flags=[0])
+            for text in (*det.examples.positive, *det.examples.negative):
+                ends: list[set[int]] = [set(), set()]
+                for db, found in ((exact, ends[0]), (pre, ends[1])):
+                    db.scan(text.encode(), match_event_handler=(
+                        lambda _i, _s, end, _f, _c, found=found: found.add(end) or False))
+                assert ends[0] <= ends[1], (det.id, text)
+                checked += bool(ends[0])
+    assert checked, "no prefiltered pattern matched its own examples"
+
+
+def test_prefiltered_scans_find_exactly_what_full_patterns_find(
+    detectors: tuple[Detector, ...], scanner: Scanner
+) -> None:
+    assert scanner._pre_db is not None  # the shipped table uses one (e-mail)
+    plain = Scanner.build(_without_prefilters(detectors), hmac_key=HMAC_KEY)
+    assert plain._pre_db is None
+    texts = [
+        "mail jane.doe@example.com, ops+x@mail.corp.example.org; @handle.example.com",
+        "http://user:pw@host.example.com/ and git@github.com:org/repo.git",
+        "x@a.cox@a.co@b.example.net " + "a" * 5000 + "@long.example.com",
+        "@" * 300 + "b@c.de " + "first.last@sub.example.co.uk\n" * 50,
+        '{"email": "q@r.st", "cc": "not-an-address@", "to": "@nobody.example"}',
+    ]
+    rnd = random.Random(9)
+    alphabet = "ab.+-_@ :/%x1"
+    texts += ["".join(rnd.choice(alphabet) for _ in range(400)) + "@mx.example.com"
+              for _ in range(200)]
+    for text in texts:
+        assert scanner.scan_spans(text) == plain.scan_spans(text), text
