@@ -791,29 +791,29 @@ def _layers(seg: Segment | PendingSegment, limits: Limits) -> list[Segment]:
 # segments at once. Each pattern is a *necessary* condition for one way _layers finds
 # something; a segment that matches none of them gets nothing from _layers, so skipping it
 # changes no result (and random ids, hashes and uuids, the bulk of base64/hex-looking runs
-# in API traffic, match none).
+# in API traffic, almost never match).
 #
 # _blobs keeps a decoded run when it is a document (more than 64 bytes, sniffed) or when
 # _printable accepts it, which needs the whole of it to be valid UTF-8. Valid UTF-8 is a
 # sequence of whole characters: a start byte (ASCII 00-7F, or a lead C0-DF, E0-EF, F0-F7
 # announcing 1, 2 or 3 continuation bytes 80-BF), then its continuations; F8-FF never
-# occur. The patterns accept a superset of that (they ignore overlong forms, surrogates
-# and the missing end of a last character), judged by each byte's top five bits:
-# - hex: a maximal hex run (_HEX finds maximal runs) made of whole characters as hex
-#   pairs; odd runs are skipped by _blobs and cannot match either. ``min_length`` 24 lets
-#   runs of 22 or more through (the match may include one delimiter each side).
-# - base64: _B64 finds maximal runs (``=`` ends a run) and decodes each from its first
-#   character, four characters to three bytes. Where a group of four starts, some
-#   characters of an unfinished multibyte character may be pending: as many continuation
-#   bytes lead the group as are pending (a start byte ends them), so a group of a valid
-#   text must read as continuations, then whole or unfinished characters; the first group
-#   has nothing pending. The bytes' classes are fixed by bit fields of the characters (the
-#   first byte by character 0, the second by the low 4 bits of character 1 and the top
-#   bit of character 2, the third by the low 2 bits of character 2 and character 3), so the
-#   groups that read so form a small union of products of character classes, built below.
-#   A run of 24 or more has at least six whole groups; a trailing 1-3 characters are let
-#   through. Only groups are checked, not how one hands over to the next: still, a random
-#   32-hex uuid passes the per-group check with odds around 2e-6.
+# occur. _HEX and _B64 find maximal runs (``=`` ends a base64 run) and decode each from its
+# first character in groups: three bytes from six hex or four base64 characters. Where a
+# group starts, the end of a character begun in the group before may be pending: as many
+# continuation bytes lead the group as are pending (a start byte ends them), so a group of
+# a valid text reads as continuations, then whole characters, the last maybe unfinished;
+# the first group has nothing pending. The patterns ask that of every whole group of a run
+# (by each byte's top five bits, so overlong forms and surrogates pass too) and let the
+# 1-5 trailing characters through: a superset of the runs that decode to valid UTF-8.
+# Groups are not checked against each other (Hyperscan runs that chained check several
+# times slower); a random 32-hex uuid still passes with odds about 0.6% (hex) and 2e-6
+# (base64).
+# - hex: runs of 24 or more (four whole groups) of even length (_blobs skips odd ones).
+# - base64: runs of 24 or more (six whole groups). A group's bytes are fixed by bit fields
+#   of its characters (the first byte by character 0, the second by the low 4 bits of
+#   character 1 and the top bit of character 2, the third by the low 2 bits of character
+#   2 and character 3), so its groups form a small union of products of character
+#   classes, built below.
 # - documents: every base64 run long enough to decode to more than 64 bytes (87
 #   characters; a hex run that long, 130, lies in a base64 run at least as long).
 # - HTML entities and percent-encoding: as _ENTITY and _PCT search.
@@ -888,22 +888,26 @@ def _b64_group_regex(first: bool) -> str:
     return "(?:" + "|".join("".join(map(_class_regex, c)) for c in sorted(cubes, key=repr)) + ")"
 
 
-_HEX_CONT = "[89ABab][0-9A-Fa-f]"
-_HEX_CHAR = (f"(?:[0-7][0-9A-Fa-f]|[C-Dc-d][0-9A-Fa-f]{_HEX_CONT}"
-             f"|[Ee][0-9A-Fa-f](?:{_HEX_CONT}){{2}}|[Ff][0-7](?:{_HEX_CONT}){{3}})")
+_HEX_BYTE = {_ASCII: "[0-7][0-9A-Fa-f]", _CONT: "[89ABab][0-9A-Fa-f]",
+             _LEAD2: "[C-Dc-d][0-9A-Fa-f]", _LEAD3: "[Ee][0-9A-Fa-f]", _LEAD4: "[Ff][0-7]"}
+"""Hex pairs of each UTF-8 byte class (F8-FF: none)."""
 
 
-def _candidate_patterns() -> list[tuple[bytes, int]]:
-    """(pattern, minimum match length) of the candidate filter, described above."""
+def _hex_group_regex(first: bool) -> str:
+    """Six hex characters whose three bytes :func:`_reads_as_utf8` accepts."""
+    return "(?:" + "|".join("".join(map(_HEX_BYTE.__getitem__, ks))
+                            for ks in itertools.product(_HEX_BYTE, repeat=3)
+                            if _reads_as_utf8(ks, first)) + ")"
+
+
+def _candidate_patterns() -> list[bytes]:
+    """The candidate filter's patterns, described above."""
     b64_text = (f"(?:^|[^A-Za-z0-9+/_-]){_b64_group_regex(True)}{_b64_group_regex(False)}{{5,}}"
                 f"{_B64_RUN}{{0,3}}{_NOT_B64}")
-    return [
-        (b64_text.encode(), 0),
-        (f"{_B64_RUN}{{87}}{_NOT_B64}".encode(), 0),
-        (f"(?:^|[^0-9A-Fa-f]){_HEX_CHAR}+(?:[^0-9A-Fa-f]|$)".encode(), 24),
-        (_ENTITY.pattern, 0),
-        (_PCT.pattern, 0),
-    ]
+    hex_text = (f"(?:^|[^0-9A-Fa-f]){_hex_group_regex(True)}{_hex_group_regex(False)}{{3,}}"
+                f"(?:[0-9A-Fa-f]{{2}}){{0,2}}(?:[^0-9A-Fa-f]|$)")
+    return [b64_text.encode(), f"{_B64_RUN}{{87}}{_NOT_B64}".encode(), hex_text.encode(),
+            _ENTITY.pattern, _PCT.pattern]
 
 
 _candidate_db: list[hyperscan.Database] = []
@@ -922,10 +926,8 @@ def _candidates(joined: bytes, starts: list[int]) -> set[int]:
         if not _candidate_db:
             patterns = _candidate_patterns()
             db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            db.compile(expressions=[p for p, _ in patterns], ids=list(range(len(patterns))),
-                       elements=len(patterns), flags=[0] * len(patterns),
-                       ext=[(hyperscan.HS_EXT_FLAG_MIN_LENGTH if n else 0, 0, 0, n, 0, 0)
-                            for _, n in patterns])
+            db.compile(expressions=patterns, ids=list(range(len(patterns))),
+                       elements=len(patterns), flags=[0] * len(patterns))
             _candidate_db.append(db)
         last = len(starts) - 1
 

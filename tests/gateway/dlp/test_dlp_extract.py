@@ -394,7 +394,9 @@ def test_candidate_filter_skips_random_uuids() -> None:
 
     rnd = random.Random(11)
     uuids = [f"{rnd.getrandbits(128):032x}".encode() for _ in range(2000)]
-    assert _flagged(*uuids) == set()
+    flagged = _flagged(*uuids)
+    assert len(flagged) <= 20  # hex groups pass one uuid in ~170: 1% is a loose bound
+    assert not any(_decodes(uuids[i]) for i in flagged)
 
 
 @pytest.mark.parametrize("seed", range(4))
