@@ -235,6 +235,7 @@ def _extract_json(data: bytes, limits: Limits) -> tuple[list[Segment], Rebuild] 
 # strings go back between the gaps. For a body that is not valid JSON the tokens may be
 # wrong: json.loads rejects it afterwards.
 _MAYBE_NESTED = re.compile(rb'"[ \t\r\n]*[\[{]')
+_CONTAINER = re.compile(rb"[ \t\r\n]*[\[{]")
 _NOT_BRACKET = bytes(c for c in range(256) if c not in b'[]{}"')
 """Deleted from a body to find its nesting depth (strings' brackets go with the strings)."""
 _DEPTH_STEP = tuple(1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256))
@@ -271,16 +272,17 @@ def _walk_equal(data: bytes) -> bool:
                    object_pairs_hook=objects.append)
     except (_Unequal, ValueError, RecursionError):
         return False
-    if list(map(len, map(dict, objects))) != list(map(len, objects)):
-        return False
+    if sum(map(len, map(dict, objects))) != sum(map(len, objects)):
+        return False  # (a dict never has more entries than pairs: equal sums, all equal)
     if list(map(repr, map(float, floats))) != floats:
         return False
-    return data.lstrip(_WHITESPACE)[:1] in (b"{", b"[")  # not a lone string or number
+    return _CONTAINER.match(data) is not None  # not a lone string or number
 
 
-def _json_tokens(data: bytes) -> tuple[bytes, bytes] | None:
-    """The raw tokens joined by NUL (strings quoted) and the gaps between strings joined by
-    ``\\6``; None if there are no tokens or quotes are unpaired."""
+def _json_tokens(data: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """The tokens joined by NUL (strings without their quotes), the gaps between strings
+    joined by ``\\6`` and the same gaps reduced to their numbers (NUL between, ``\\6`` for
+    each string); None if there are no tokens or quotes are unpaired."""
     pieces = data.split(b'"')
     if not len(pieces) % 2:
         return None
@@ -292,12 +294,14 @@ def _json_tokens(data: bytes) -> tuple[bytes, bytes] | None:
     codes = codes.translate(_GAP_SEPARATORS, b" \t\r\n[]{}")
     while b"\0\0" in codes:  # (a literal or an empty container between separators)
         codes = codes.replace(b"\0\0", b"\0")
-    between = codes.strip(b"\0").split(b"\6")
+    codes = codes.strip(b"\0")
+    between = codes.split(b"\6")
     if len(between) != len(pieces[::2]):
         return None  # a control byte where JSON allows none
+    if len(pieces) == 1 and not codes:
+        return None
     pieces[::2] = between
-    joined = b'"'.join(pieces)
-    return (joined, gaps) if joined else None
+    return b"".join(pieces), gaps, codes
 
 
 _nested_db: list[hyperscan.Database] = []
@@ -417,9 +421,9 @@ class PendingSegment:
 class JsonSegments:
     """The walk's segments of a fast-path JSON body, plus derived ones appended later."""
 
-    def __init__(self, tokens: bytes, gaps: bytes) -> None:
+    def __init__(self, joined: bytes, gaps: bytes) -> None:
         self._gaps = gaps
-        self.joined = tokens.translate(None, b'"')
+        self.joined = joined
         self.parts = self.joined.split(b"\0")
         self.count = len(self.parts)
         self.extra: list[Segment] = []
@@ -505,8 +509,8 @@ def _json_fast(data: bytes, limits: Limits) -> JsonSegments | None:
     found = _json_tokens(data)
     if found is None:
         return None
-    tokens, gaps = found
-    if b"-0" in gaps and b"-0" in tokens.split(b"\0"):  # (numbers are in the gaps)
+    tokens, gaps, numbers = found
+    if b"-0" in numbers and b"-0" in numbers.replace(b"\6", b"\0").split(b"\0"):
         return None  # the walk emits 0
     opened = gaps.count(b"[") + gaps.count(b"{")
     nodes = tokens.count(b"\0") + 1 + opened  # + literals: at most one per 4 bytes
