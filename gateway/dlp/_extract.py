@@ -236,8 +236,6 @@ def _extract_json(data: bytes, limits: Limits) -> tuple[list[Segment], Rebuild] 
 # wrong: json.loads rejects it afterwards.
 _MAYBE_NESTED = re.compile(rb'"[ \t\r\n]*[\[{]')
 _CONTAINER = re.compile(rb"[ \t\r\n]*[\[{]")
-_NOT_BRACKET = bytes(c for c in range(256) if c not in b'[]{}"')
-"""Deleted from a body to find its nesting depth (strings' brackets go with the strings)."""
 _DEPTH_STEP = tuple(1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256))
 _LITERALS = (b"true", b"false", b"null")
 _WHITESPACE = b" \t\r\n"
@@ -245,7 +243,8 @@ _GAP_SEPARATORS = bytes.maketrans(b",:", b"\0\0")
 _SKELETON = bytes.maketrans(b"\6-+.0123456789eE", b"x" * 16)
 """Gaps to a skeleton: strings (``\\6`` in the joined gaps) and numbers become ``x``."""
 _BRACKET_BAR = bytes.maketrans(b"{[]}", b"||||")
-_NOT_BRACKET_ONLY = bytes(c for c in range(256) if c not in b"[]{}")
+_NOT_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
+"""Deleted from the gaps between strings, leaves the brackets (a body's nesting)."""
 _IS_OPEN = tuple(1 if c in b"[{" else 0 for c in range(256))
 
 
@@ -350,7 +349,7 @@ class _Skeleton:
         self.pos = list(map(operator.add, itertools.accumulate(map(len, pieces)),
                             itertools.count()))
         """Each bracket's offset in ``sk``."""
-        self.kinds = sk.translate(None, _NOT_BRACKET_ONLY)
+        self.kinds = sk.translate(None, _NOT_BRACKET)
         xs = bars.translate(None, b",:").split(b"|")[:-1]
         self.tokens = list(itertools.accumulate(map(len, xs)))
         """Tokens before each bracket."""
