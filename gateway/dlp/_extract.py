@@ -256,23 +256,25 @@ def _no_constant(text: str) -> Any:
     raise _Unequal
 
 
-def _walk_equal(data: bytes) -> bool:
+def _walk_equal(data: bytes, gaps: bytes) -> bool:
     """Whether ``data`` is JSON whose walk emits its raw tokens, and is an object or array.
 
     json.loads validates; its hooks are C methods (a Python hook per object or float costs
-    more than the parse): they collect every object's pairs and every float's text, checked
-    afterwards in bulk: a duplicate key (the walk visits it once, where it first appeared),
-    a float whose repr differs from its text, NaN or Infinity all send the body to the walk.
+    more than the parse): they collect every object and every float's text, checked
+    afterwards in bulk. A duplicate key (the walk visits it once, where it first appeared)
+    leaves an object with fewer entries than the colons in the gaps between strings (one
+    per member); a float whose repr differs from its text, NaN or Infinity also send the
+    body to the walk.
     """
-    objects: list[list[tuple[str, Any]]] = []
+    objects: list[dict[str, Any]] = []
     floats: list[str] = []
     try:
         json.loads(data, parse_float=floats.append, parse_constant=_no_constant,
-                   object_pairs_hook=objects.append)
+                   object_hook=objects.append)
     except (_Unequal, ValueError, RecursionError):
         return False
-    if sum(map(len, map(dict, objects))) != sum(map(len, objects)):
-        return False  # (a dict never has more entries than pairs: equal sums, all equal)
+    if sum(map(len, objects)) != gaps.count(b":"):
+        return False
     if list(map(repr, map(float, floats))) != floats:
         return False
     return _CONTAINER.match(data) is not None  # not a lone string or number
@@ -520,7 +522,7 @@ def _json_fast(data: bytes, limits: Limits) -> JsonSegments | None:
         brackets = gaps.translate(None, _NOT_BRACKET)  # (the gaps hold no strings)
         if max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets))) >= _MAX_JSON_NESTING:
             return None  # the walk may go too deep: let it
-    if not _walk_equal(data):
+    if not _walk_equal(data, gaps):
         return None
     return JsonSegments(tokens, gaps)
 

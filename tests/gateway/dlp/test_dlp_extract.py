@@ -136,6 +136,7 @@ def test_json_fast_path_segments_equal_the_walk(body: bytes) -> None:
         b'"only a string"',
         b"  null ",
         b'[1, {"b": [{"c": 1, "c": 2}]}]',  # a duplicate key deep down
+        b'{"a:": [1], "a:": {"b": 2}}',
         b'[1, [2, -0]]',
         b'[2.50, 1]',
         b'{"a": [Infinity]}',
