@@ -880,17 +880,16 @@ def _b64_group_regex(first: bool) -> str:
             c3 = frozenset(c for c in range(64) if _utf8_class(lo << 6 | c) == ks[2])
             if c0 and c1 and c3:
                 cubes.add((c0, c1, c2, c3))
-    merged = True
-    while merged:  # products differing in one position merge (keeps the regex small)
-        merged = False
-        for a, b in itertools.combinations(sorted(cubes, key=repr), 2):
-            diff = [i for i in range(4) if a[i] != b[i]]
-            if len(diff) == 1:
-                cubes -= {a, b}
-                cubes.add(tuple(x | y for x, y in zip(a, b, strict=True)))
-                merged = True
-                break
-    return "(?:" + "|".join("".join(map(_class_regex, c)) for c in sorted(cubes, key=repr)) + ")"
+    size = 0
+    while size != len(cubes):  # products differing in one position merge (a smaller regex)
+        size = len(cubes)
+        for i in range(4):
+            rest: dict[tuple[frozenset[int], ...], frozenset[int]] = {}
+            for c in cubes:
+                key = c[:i] + c[i + 1 :]
+                rest[key] = rest.get(key, frozenset()) | c[i]
+            cubes = {(*k[:i], v, *k[i:]) for k, v in rest.items()}
+    return "(?:" + "|".join(sorted("".join(map(_class_regex, c)) for c in cubes)) + ")"
 
 
 _HEX_BYTE = {_ASCII: "[0-7][0-9A-Fa-f]", _CONT: "[89ABab][0-9A-Fa-f]",

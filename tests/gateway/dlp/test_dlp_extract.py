@@ -458,3 +458,22 @@ def test_json_fast_path_equals_the_walk_on_random_documents(seed: int) -> None:
         assert quick.fast.materialize() == walked.segments, body
         checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_base64_group_regex_is_exactly_the_groups_that_read_as_utf8(first: bool) -> None:
+    import re
+
+    from gateway.dlp._extract import _b64_group_regex, _reads_as_utf8, _utf8_class
+
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    group = re.compile(_b64_group_regex(first))
+    rnd = random.Random(5)
+    for _ in range(20000):
+        v = [rnd.randrange(64) for _ in range(4)]
+        text = "".join(alphabet[x] for x in v)
+        if rnd.random() < 0.3:
+            text = text.replace("+", "-").replace("/", "_")  # the URL-safe alphabet
+        raw = (v[0] << 2 | v[1] >> 4, (v[1] & 15) << 4 | v[2] >> 2, (v[2] & 3) << 6 | v[3])
+        expected = _reads_as_utf8(tuple(map(_utf8_class, raw)), first)
+        assert (group.fullmatch(text) is not None) == expected, text
