@@ -9,8 +9,10 @@ HMAC, never the raw value).
 from __future__ import annotations
 
 import bisect
+import csv
 import functools
 import hmac
+import io
 import re
 import threading
 import warnings
@@ -36,6 +38,8 @@ __all__ = ["Finding", "ScanResult", "Scanner"]
 
 _SEP = b"\x00"  # no pattern matches NUL; matches spanning two segments are dropped anyway
 _DEFAULT_LIMITS = Limits()
+_Opened = tuple[int, int, Collection[int]]
+"""Rows ``[start, end)`` of a CSV body opened to the weak patterns of some detectors."""
 _NEAR_MAX_WIDTH = 512
 """Keyword-required patterns whose matches are at most this long run only near keywords."""
 _SOM_MAX_WIDTH = 4096
@@ -349,6 +353,155 @@ def _compile_split(
     return db, {**dict(enumerate(strong)), **near.index}, near, starts, pre_db
 
 
+# -- delimited text: a header names its columns ---------------------------------------------
+
+_TABLE_TYPES: dict[str, bytes] = {
+    "text/csv": b"",
+    "application/csv": b"",
+    "text/x-csv": b"",
+    "application/x-csv": b"",
+    "text/comma-separated-values": b"",
+    "text/tab-separated-values": b"\t",
+}
+"""Content types of delimited text -> the delimiter they fix (b"": sniffed from the header)."""
+_DELIMITERS = b",;\t|"
+_HEADER_MAX = 8192
+"""A first record longer than this is no header (and is not kept by streams)."""
+_RECORD_MAX = 64 * 1024
+"""How far back from a value its record's start is looked for; longer records get no
+column context (a stray quote must not make every hit walk back to it)."""
+
+
+def table_hint(content_type: str | None) -> bytes | None:
+    """The delimiter hint of a CSV/TSV content type (b"": sniff it), None for other types."""
+    if not content_type:
+        return None
+    return _TABLE_TYPES.get(content_type.partition(";")[0].strip().lower())
+
+
+def header_end(buf: bytes | bytearray, start: int, end: int) -> int:
+    """Offset of the newline ending the first record of ``buf[start:end]`` (quotes may hold
+    newlines), -1 if it does not end within ``_HEADER_MAX`` bytes."""
+    stop = min(end, start + _HEADER_MAX)
+    nl = buf.find(b"\n", start, stop)
+    while nl >= 0 and buf.count(b'"', start, nl) & 1:
+        nl = buf.find(b"\n", nl + 1, stop)
+    return nl
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    """What a delimited text's header line says: its delimiter and, per detector, the
+    columns whose field name holds one of the detector's keywords."""
+
+    delimiter: int
+    named: dict[int, frozenset[int]]
+    weak: frozenset[int]
+    """The detectors of ``named`` with keyword-required patterns (their columns are opened
+    to the weak-pattern database)."""
+
+
+def _fields(line: bytes, delimiter: int) -> list[bytes]:
+    """The header's fields as written (quotes kept: a keyword may include one, as for JSON
+    keys); delimiters inside quotes do not split."""
+    sep = bytes([delimiter])
+    if b'"' not in line:
+        return line.split(sep)
+    fields: list[bytes] = []
+    current = b""
+    for i, part in enumerate(line.split(b'"')):
+        if i:
+            current += b'"'
+        if i % 2:
+            current += part  # inside quotes
+            continue
+        pieces = part.split(sep)
+        current += pieces[0]
+        for piece in pieces[1:]:
+            fields.append(current)
+            current = piece
+    fields.append(current)
+    return fields
+
+
+class _Columns:
+    """Column context of one delimited text held in ``buf[body:end]`` (the rows below the
+    header): a value counts as labelled when the header field of its column names one of
+    its detector's keywords, as a keyword just before the value would.
+
+    A value's column is found from its record only, per value: the record starts after the
+    last newline before it that is outside quotes (the parity of the quotes between the body's
+    start and the value tells, counted in C from the nearest point already counted), and the
+    record's start up to the value is read by the csv module when it holds quotes.
+    ``quotes`` is the number of quotes before ``body`` in the text (a stream keeps a window);
+    ``anchored``: ``body`` is a record start (false for a stream window that starts mid-body).
+    """
+
+    __slots__ = ("_buf", "_counts", "_delimiter", "_marks", "_named", "_quoted", "anchored",
+                 "body", "end", "header")
+
+    def __init__(self, buf: bytes, body: int, end: int, header: _Header, *, quotes: int = 0,
+                 anchored: bool = True) -> None:
+        self._buf = buf
+        self.body = body
+        self.end = end
+        self.header = header
+        self.anchored = anchored
+        self._delimiter = bytes([header.delimiter])
+        self._named = header.named
+        self._quoted = buf.find(b'"', body, end) >= 0
+        self._marks = [body]
+        self._counts = [quotes]
+
+    def names(self, detector: int, start: int, end: int) -> bool:
+        """The header of the column holding ``buf[start:end]`` names one of the detector's
+        keywords (False outside the rows, across a delimiter or a record end)."""
+        columns = self._named.get(detector)
+        if columns is None or start < self.body or end > self.end:
+            return False
+        column = self._column(start)
+        return column is not None and column in columns and self._column(end) == column
+
+    def _column(self, pos: int) -> int | None:
+        """The column of the field that holds (or ends at) ``pos``; None when unknown."""
+        rs = self._record(pos)
+        if rs is None:
+            return None
+        prefix = self._buf[rs:pos]
+        if b'"' not in prefix:
+            return prefix.count(self._delimiter)
+        text = prefix.decode("utf-8", "surrogateescape")
+        row = next(csv.reader(io.StringIO(text, newline=""), delimiter=chr(self._delimiter[0]),
+                              strict=False), [])
+        return max(len(row) - 1, 0)
+
+    def _record(self, pos: int) -> int | None:
+        """Where the record holding ``pos`` starts; None when that is out of reach."""
+        buf, lo = self._buf, self.body
+        floor = max(lo, pos - _RECORD_MAX)
+        p = pos
+        inside = self._parity(pos) if self._quoted else 0
+        while True:
+            nl = buf.rfind(b"\n", floor, p)
+            if nl < 0:
+                return lo if floor == lo and self.anchored else None
+            if self._quoted:
+                inside ^= buf.count(b'"', nl, p) & 1
+            if not inside:
+                return nl + 1
+            p = nl
+
+    def _parity(self, pos: int) -> int:
+        """1 if ``pos`` lies inside quotes (an odd number of quotes before it)."""
+        marks = self._marks
+        i = bisect.bisect_right(marks, pos) - 1
+        count = self._counts[i] + self._buf.count(b'"', marks[i], pos)
+        if i == len(marks) - 1 and pos > marks[i]:
+            marks.append(pos)  # hits come mostly in order: count each stretch once
+            self._counts.append(count)
+        return count & 1
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One detected value, explained: what, where, how sure, and a keyed hash to correlate."""
@@ -505,6 +658,15 @@ class Scanner:
         self._limits = limits
         self._lock = threading.Lock()
         self._compiled = tuple(_Compiled.of(d) for d in detectors)
+        words: dict[bytes, list[int]] = {}
+        for d, comp in enumerate(self._compiled):
+            for k in comp.keywords:
+                words.setdefault(k, []).append(d)
+        self._words = tuple((k, tuple(ds)) for k, ds in words.items())
+        """Every detector keyword and the detectors that list it (to read a header)."""
+        self._weak = frozenset(d for d, _p in near.index.values()) if near else frozenset()
+        self._headers: dict[tuple[bytes, bytes], _Header | None] = {}
+        """Header line and delimiter hint -> what it names (exports repeat their header)."""
 
     @classmethod
     def build(
@@ -531,6 +693,7 @@ class Scanner:
         twin = Scanner(self.detectors, self._db, self._index, self._key, limits,
                        self._stream_db, self._near, self._starts, self._pre_db)
         twin._lock = self._lock  # one scratch space per database: share its lock too
+        twin._headers = self._headers
         return twin
 
     @property
@@ -584,7 +747,8 @@ class Scanner:
             matches, flood = self._scan_budgeted(fast)
             findings = self._findings(matches, fast)
             return ScanResult(findings, fast.nbytes, ex.file_type, flood or ex.unscannable)
-        matches, flood = self._scan_budgeted(ex.segments)
+        table = table_hint(content_type) if ex.file_type == "text" else None
+        matches, flood = self._scan_budgeted(ex.segments, table)
         findings = self._findings(matches, ex.segments)
         scanned = sum(len(s.data) for s in ex.segments)
         return ScanResult(findings, scanned, ex.file_type, flood or ex.unscannable)
@@ -652,9 +816,10 @@ class Scanner:
         if ex.unscannable is not None:
             raise DecodeError("body holds content that cannot be inspected, so not rewritten")
         wanted = None if detectors is None else frozenset(detectors)
+        table = table_hint(content_type) if ex.file_type == "text" else None
         matches = [
             m
-            for m in self._scan(ex.segments)
+            for m in self._scan(ex.segments, table)
             if wanted is None or self.detectors[m.detector].id in wanted
         ]
         if not matches:
@@ -711,15 +876,18 @@ class Scanner:
     # -- internals ------------------------------------------------------------------------
 
     def _scan_budgeted(
-        self, segments: Sequence[Segment] | JsonSegments
+        self, segments: Sequence[Segment] | JsonSegments, table: bytes | None = None
     ) -> tuple[list[_Match], str | None]:
         """Matches, and the unscannable reason if the match budget stopped the scan early."""
         try:
-            return self._scan(segments), None
+            return self._scan(segments, table), None
         except _MatchFlood as e:
             return e.partial, unscannable_reason(e)
 
-    def _scan(self, segments: Sequence[Segment] | JsonSegments) -> list[_Match]:
+    def _scan(
+        self, segments: Sequence[Segment] | JsonSegments, table: bytes | None = None
+    ) -> list[_Match]:
+        """``table``: the first segment is delimited text (:func:`table_hint`)."""
         if isinstance(segments, JsonSegments):
             extra = segments.extra
             if len(segments) > 1 and all(s.data.isascii() for s in extra):
@@ -748,7 +916,49 @@ class Scanner:
             offsets.append(pos)
             pos += len(n.data) + len(_SEP)
         keyed = frozenset(i for i, s in enumerate(segments) if s.keyed)
-        return self._scan_joined(buf, norms, offsets, keyed.__contains__ if keyed else None)
+        columns = None
+        if table is not None and segments[0].location == "body":
+            columns = self._columns(buf, len(norms[0].data), table)
+        return self._scan_joined(buf, norms, offsets, keyed.__contains__ if keyed else None,
+                                 columns)
+
+    def _header(self, line: bytes, hint: bytes) -> _Header | None:
+        """What a header line names (None: nothing), remembered per line."""
+        key = (line, hint)
+        if key in self._headers:
+            return self._headers[key]
+        lowered = line.lower()
+        if hint:
+            delimiter = hint[0]
+        else:
+            outside = b"".join(lowered.split(b'"')[::2])
+            delimiter = max(_DELIMITERS, key=outside.count)
+            if not outside.count(delimiter):
+                delimiter = _DELIMITERS[0]  # one column
+        fields = [f.lower() for f in _fields(line, delimiter)]
+        named: dict[int, set[int]] = {}
+        for word, owners in self._words:
+            if word in lowered:
+                for c, field in enumerate(fields):
+                    if word in field:
+                        for d in owners:
+                            named.setdefault(d, set()).add(c)
+        header = None if not named else _Header(
+            delimiter, {d: frozenset(cs) for d, cs in named.items()},
+            frozenset(named) & self._weak)
+        if len(self._headers) >= 256:
+            self._headers.clear()
+        self._headers[key] = header
+        return header
+
+    def _columns(self, buf: bytes, end: int, hint: bytes) -> _Columns | None:
+        """Column context of the delimited text ``buf[:end]``; None when its header names
+        no keyword."""
+        nl = header_end(buf, 0, end)
+        if nl < 0:
+            return None
+        header = self._header(buf[:nl].rstrip(b"\r"), hint)
+        return None if header is None else _Columns(buf, nl + 1, end, header)
 
     def _scan_joined(
         self,
@@ -756,10 +966,12 @@ class Scanner:
         norms: Sequence[Normalized],
         offsets: list[int],
         keyed: Callable[[int], bool] | None = None,
+        columns: _Columns | None = None,
     ) -> list[_Match]:
         """Scan segments joined by NUL (``offsets`` where each starts) and judge the hits.
 
-        ``keyed(i)``: segment ``i`` is a JSON value whose key is segment ``i - 1``.
+        ``keyed(i)``: segment ``i`` is a JSON value whose key is segment ``i - 1``;
+        ``columns``: the first segment is delimited text whose header names keywords.
         """
         near = self._near
         collector = _Collector(self._limits.max_matches,
@@ -771,15 +983,19 @@ class Scanner:
                 self._db.scan(buf, match_event_handler=handler)
                 if self._pre_db is not None:
                     self._pre_db.scan(buf, match_event_handler=handler)
-                if near is not None and collector.keyword_hits:
-                    self._scan_near(near, buf, collector)
+                opened = None
+                if near is not None and columns is not None and columns.header.weak:
+                    opened = (columns.body, columns.end, columns.header.weak)
+                if near is not None and (collector.keyword_hits or opened):
+                    self._scan_near(near, buf, collector, opened)
         except hyperscan.ScanTerminated as e:
             hits = self._with_starts(buf, collector.hits)
-            raise _MatchFlood(self._evaluate(buf, norms, offsets, hits, keyed=keyed)) from e
+            raise _MatchFlood(self._evaluate(buf, norms, offsets, hits, keyed=keyed,
+                                             columns=columns)) from e
         except hyperscan.error as e:
             raise ScanError(f"hyperscan scan failed: {type(e).__name__}") from e
         return self._evaluate(buf, norms, offsets, self._with_starts(buf, collector.hits),
-                              keyed=keyed)
+                              keyed=keyed, columns=columns)
 
     def _with_starts(
         self, buf: bytes, hits: list[tuple[int, int, int]]
@@ -798,10 +1014,13 @@ class Scanner:
             out.append((pattern, start, end))
         return out
 
-    def _scan_near(self, near: _Near, buf: bytes, collector: _Collector) -> None:
+    def _scan_near(
+        self, near: _Near, buf: bytes, collector: _Collector, opened: _Opened | None = None
+    ) -> None:
         """Weak patterns over the merged windows around keyword hits (lock held)."""
         hits = collector.hits
-        for hit in self._near_hits(near, buf, 0, collector.keyword_hits, final=True):
+        for hit in self._near_hits(near, buf, 0, collector.keyword_hits, final=True,
+                                   opened=opened):
             hits.append(hit)
             if len(hits) >= collector.limit:
                 raise hyperscan.ScanTerminated("match budget spent")
@@ -814,16 +1033,22 @@ class Scanner:
         keyword_hits: Sequence[tuple[int, int]],
         *,
         final: bool,
+        opened: _Opened | None = None,
     ) -> list[tuple[int, int, int]]:
         """Weak-pattern hits near ``keyword_hits`` (keyword, end); the lock must be held.
 
         ``buf`` holds offsets ``[origin, origin + len(buf))`` (a stream keeps only a recent
         window) and ends the data when ``final``. A hit is kept only if a keyword of its
-        own detector starts within ``keyword_window`` of it (necessary for the exact check
-        in :meth:`_judge`). Offsets in and out are absolute.
+        own detector starts within ``keyword_window`` of it, or if it lies in the rows
+        ``opened`` for its detector by a CSV header that names one of its keywords
+        (``(start, end, detectors)``; each is necessary for the exact check in
+        :meth:`_judge`). The opened span is scanned with one byte more on each side, so a
+        match on its edge is no edge match. Offsets in and out are absolute.
         """
         limit = origin + len(buf)
         spans: list[tuple[int, int]] = []
+        if opened is not None:
+            spans.append((max(origin, opened[0] - 1), min(limit, opened[1] + 1)))
         starts: dict[int, list[int]] = {}
         for k, end in keyword_hits:
             ks = end - len(near.keywords[k])
@@ -857,14 +1082,15 @@ class Scanner:
                     continue  # at an inner window edge: a false \b or ^ may have made it
                 d = near.index[pattern][0]
                 s, e = start + a, end + a
-                w = self.detectors[d].keyword_window
                 found = starts.get(d)
-                if not found:
-                    continue
-                i = bisect.bisect_left(found, s - w)
-                if i == len(found) or found[i] > e + w:
-                    continue
-                out.append((pattern, s, e))
+                if found:
+                    w = self.detectors[d].keyword_window
+                    i = bisect.bisect_left(found, s - w)
+                    if i < len(found) and found[i] <= e + w:
+                        out.append((pattern, s, e))
+                        continue
+                if opened is not None and d in opened[2] and opened[0] <= s and e <= opened[1]:
+                    out.append((pattern, s, e))
         return out
 
     def _evaluate(
@@ -877,6 +1103,7 @@ class Scanner:
         dedupe: bool = True,
         index: Mapping[int, tuple[int, int]] | Sequence[tuple[int, int]] | None = None,
         keyed: Callable[[int], bool] | None = None,
+        columns: _Columns | None = None,
     ) -> list[_Match]:
         index = self._index if index is None else index
         compiled = self._compiled
@@ -919,7 +1146,8 @@ class Scanner:
             memo = memos.get(d)
             if memo is None:
                 memo = memos[d] = {}
-            judged = self._judge(comp, required, buf, start, end, lo, seg_end, memo=memo)
+            judged = self._judge(comp, required, buf, start, end, lo, seg_end, memo=memo,
+                                 columns=columns, detector=d)
             if judged is None:
                 continue
             normalized, value, context, level = judged
@@ -951,13 +1179,17 @@ class Scanner:
         hi: int,
         *,
         memo: dict[bytes, _Accepted] | None = None,
+        columns: _Columns | None = None,
+        detector: int = -1,
     ) -> tuple[str, str, bool, Confidence] | None:
         """Allow-list, validator, keyword window and confidence of one trimmed match.
 
         ``lo``/``hi`` bound the context window (the segment, or what a stream still holds;
         ``lo`` is the key's start for a keyed JSON value). ``memo`` keeps, for one scan and
         one detector, what :func:`_accept` said of each value: a value recurs (one address in
-        many rows) and python-stdnum is most of the cost of a hit.
+        many rows) and python-stdnum is most of the cost of a hit. Without a keyword in the
+        window, a CSV header naming the value's column (``columns``, for ``detector``) is
+        the keyword: it stands before the value, so ``keyword_scope`` is met.
         """
         raw = buf[start:end]
         if memo is None:
@@ -978,6 +1210,8 @@ class Scanner:
             context = rx.search(buf[max(lo, start - w) : start].lower()) is not None
             if not context and not comp.before_only:
                 context = rx.search(buf[end : min(hi, end + w)].lower()) is not None
+            if not context and columns is not None:
+                context = columns.names(detector, start, end)
         if required and not context:
             return None
         return normalized, value, context, comp.levels[context]

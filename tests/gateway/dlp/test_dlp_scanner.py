@@ -344,3 +344,145 @@ def test_prefiltered_scans_find_exactly_what_full_patterns_find(
               for _ in range(200)]
     for text in texts:
         assert scanner.scan_spans(text) == plain.scan_spans(text), text
+
+
+# -- delimited text: the header labels its column -----------------------------------------
+
+
+def _nhs(rng: random.Random) -> str:
+    """A random NHS number whose mod-11 check digit is valid."""
+    while True:
+        digits = [rng.randrange(10) for _ in range(9)]
+        check = (11 - sum(x * (10 - i) for i, x in enumerate(digits)) % 11) % 11
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+def _patients(header: str, rows: int = 500, sep: str = ",") -> tuple[bytes, list[str]]:
+    """A patient export (name, birth date, NHS number, ICD-10 code per row) and its dates."""
+    rng = random.Random(rows)
+    lines, dates = [header], []
+    for i in range(rows):
+        dob = f"{rng.randint(1940, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        dates.append(dob)
+        lines.append(sep.join([f"Person {i}", dob, _nhs(rng), f"E11.{rng.randint(0, 9)}"]))
+    return "\n".join(lines).encode(), dates
+
+
+def _count(findings: Sequence[Finding], detector: str, *, context: bool | None = None) -> int:
+    return sum(1 for f in findings if f.detector == detector
+               and (context is None or f.context is context))
+
+
+def _csv(scanner: Scanner, body: bytes, content_type: str = "text/csv") -> tuple[Finding, ...]:
+    return scanner.scan_body(body, content_type=content_type, content_encoding=None).findings
+
+
+@pytest.mark.parametrize("content_type", ["text/csv", "application/csv; charset=utf-8"])
+def test_a_csv_header_is_context_for_every_value_in_its_column(
+    scanner: Scanner, content_type: str
+) -> None:
+    body, _ = _patients("name,dob,nhs_number,diagnosis")
+    found = _csv(scanner, body, content_type)
+    for detector in ("date_of_birth", "uk_nhs_number", "icd10_code"):
+        assert _count(found, detector, context=True) == 500, detector
+        assert _count(found, detector) == 500, detector
+    nhs = next(f for f in found if f.detector == "uk_nhs_number")
+    assert nhs.confidence is Confidence.HIGH
+
+
+@pytest.mark.parametrize("header", [None, "shipped,ref,code,when"])
+def test_values_without_a_naming_header_get_no_column_context(
+    scanner: Scanner, header: str | None
+) -> None:
+    body, _ = _patients(header or "")
+    if header is None:
+        body = body.split(b"\n", 1)[1]  # no header line: the first row is data
+    found = _csv(scanner, body)
+    for detector in ("date_of_birth", "uk_nhs_number", "icd10_code"):
+        assert _count(found, detector) == 0, detector
+
+
+def test_the_same_rows_as_plain_text_or_unlabelled_get_nothing_below_the_header(
+    scanner: Scanner,
+) -> None:
+    body, _ = _patients("name,dob,nhs_number,diagnosis")
+    found = _csv(scanner, body, "text/plain")
+    # only the first row is within the header's keyword window, as before
+    assert _count(found, "date_of_birth") == 0
+    assert _count(found, "uk_nhs_number") <= 1 and _count(found, "icd10_code") <= 1
+
+
+def test_a_strong_value_under_its_header_is_raised_to_context(scanner: Scanner) -> None:
+    rows = "\n".join(f"{i},{'4111111111111111' if i == 300 else ''},ok" for i in range(400))
+    labelled = _only(list(_csv(scanner, f"id,card_number,status\n{rows}".encode())),
+                     "credit_card")
+    assert labelled.context is True and labelled.confidence is Confidence.HIGH
+    plain = _only(list(_csv(scanner, f"id,number,status\n{rows}".encode())), "credit_card")
+    assert plain.context is False and plain.confidence is Confidence.MEDIUM
+
+
+@pytest.mark.parametrize(("sep", "content_type"), [
+    (";", "text/csv"), ("\t", "text/csv"), ("\t", "text/tab-separated-values"),
+    ("|", "text/csv"),
+])
+def test_semicolon_tab_and_pipe_delimiters_are_read_from_the_header(
+    scanner: Scanner, sep: str, content_type: str
+) -> None:
+    body, _ = _patients(sep.join(["name", "dob", "nhs_number", "diagnosis"]), sep=sep)
+    found = _csv(scanner, body, content_type)
+    for detector in ("date_of_birth", "uk_nhs_number", "icd10_code"):
+        assert _count(found, detector, context=True) == 500, detector
+
+
+def test_a_value_counts_only_under_the_header_that_names_its_detector(scanner: Scanner) -> None:
+    rows = "\n".join(f"Person {i},1984-02-{i % 28 + 1:02d},2001-05-{i % 28 + 1:02d}"
+                     for i in range(200))
+    found = _csv(scanner, f"name,dob,visit\n{rows}".encode())
+    assert _count(found, "date_of_birth") == 200  # the dob column only, not the visit
+    assert _count(_csv(scanner, f"name,visit,dob_checked\n{rows}".encode()),
+                  "date_of_birth") == 200  # now the last column
+    swapped = f"dob,name,visit\n{rows}".encode()
+    assert _count(_csv(scanner, swapped), "date_of_birth") == 0
+
+
+def test_quoted_fields_keep_their_delimiters_and_newlines(scanner: Scanner) -> None:
+    days = [f"{i % 28 + 1:02d}" for i in range(200)]
+    # quoted commas and a newline before the value: its line alone would read as column 1
+    rows = [f'"Doe, Jane {i}","seen, twice\nthen fine",1984-02-{d}' for i, d in enumerate(days)]
+    found = _csv(scanner, ("name,notes,dob\n" + "\n".join(rows)).encode())
+    assert _count(found, "date_of_birth", context=True) == 200
+    # a date that starts a line inside a quoted note is in the note column, not the first
+    rows = [f'1984-02-{d},"seen\n2003-04-{d}, then ""fine""",1' for d in days]
+    found = _csv(scanner, ("dob,notes,x\n" + "\n".join(rows)).encode())
+    masked = [f.masked for f in found if f.detector == "date_of_birth"]
+    assert len(masked) == 200 and all(m.startswith("19") for m in masked), masked
+    # a quoted header field, and a date holding the delimiter in a quoted field
+    quoted = ('name,"Date of birth",x\n' + "\n".join(
+        f'"Doe, J","March {i % 28 + 1}, 1985",1' for i in range(100))).encode()
+    assert _count(_csv(scanner, quoted), "date_of_birth", context=True) == 100
+
+
+def test_a_delimited_header_matches_a_full_scan_exactly(scanner: Scanner) -> None:
+    ids = {"date_of_birth", "uk_nhs_number", "icd10_code", "us_ssn", "credit_card"}
+    dets = [d for d in scanner.detectors if d.id in ids]
+    split, full = Scanner.build(dets, hmac_key=HMAC_KEY), _unsplit(dets)
+    rng = random.Random(11)
+    cells = ["1984-02-03", "9434765919", "E11.9", "536221234", "4111111111111111", "x",
+             '"a,\n1984-02-03"', "", "dob", "ssn 536221234", "C12",
+             "aGVsbG8gd29ybGQsIHRoaXMgaXMgYSBwbGFpbiB0ZXh0"]  # base64: a segment follows
+    for _ in range(60):
+        header = ",".join(rng.choice(["dob", "nhs", "diagnosis", "ssn", "card", "x", '"a,b"'])
+                          for _ in range(4))
+        rows = "\n".join(",".join(rng.choice(cells) for _ in range(4))
+                         for _ in range(rng.randint(1, 40)))
+        body = f"{header}\n{rows}".encode()
+        assert _csv(split, body) == _csv(full, body), body
+
+
+def test_redacting_a_csv_masks_what_its_scan_finds(scanner: Scanner) -> None:
+    body, dates = _patients("name,dob,nhs_number,diagnosis", rows=50)
+    out = scanner.redact(body, content_type="text/csv", content_encoding=None,
+                         detectors={"date_of_birth"})
+    assert not any(d.encode() in out for d in dates)
+    assert out.count(b"\n") == body.count(b"\n")
