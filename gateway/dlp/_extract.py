@@ -91,11 +91,14 @@ def parse_content_type(value: str | None) -> tuple[str, dict[str, str]]:
 
 
 def _charset(params: Mapping[str, str]) -> str:
+    """The codec of a ``charset=`` parameter; unknown names and codecs that are not text
+    encodings (``zlib``, ``base64``, ``rot13``: ``bytes.decode`` refuses them) read as UTF-8."""
     name = params.get("charset", "utf-8").strip().strip('"').lower()
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return "utf-8"
+    return info.name if getattr(info, "_is_text_encoding", True) else "utf-8"
 
 
 # -- text -----------------------------------------------------------------------------------
@@ -109,7 +112,10 @@ def _extract_text(data: bytes, charset: str, location: str) -> tuple[list[Segmen
 
         return [Segment(location, data)], rebuild_raw
 
-    text = data.decode(charset, "surrogateescape")
+    try:
+        text = data.decode(charset, "surrogateescape")
+    except UnicodeError as e:  # UTF-16/32: a lone surrogate, a truncated last unit
+        raise DecodeError(f"body is not valid {charset}") from e
 
     def rebuild(rep: Replacements) -> bytes:
         if 0 not in rep:

@@ -477,3 +477,27 @@ def test_base64_group_regex_is_exactly_the_groups_that_read_as_utf8(first: bool)
         raw = (v[0] << 2 | v[1] >> 4, (v[1] & 15) << 4 | v[2] >> 2, (v[2] & 3) << 6 | v[3])
         expected = _reads_as_utf8(tuple(map(_utf8_class, raw)), first)
         assert (group.fullmatch(text) is not None) == expected, text
+
+
+@pytest.mark.parametrize(
+    ("body", "charset"),
+    [
+        # a lone surrogate, a cut code unit
+        ("card 4111 1111 1111 1111".encode("utf-16-le") + b"\x00\xd8", "utf-16-le"),
+        ("card 4111 1111 1111 1111".encode("utf-32-le") + b"\x00\x00", "utf-32-le"),
+    ],
+)
+def test_malformed_utf16_and_utf32_text_is_unscannable_not_an_exception(
+    scanner: Scanner, body: bytes, charset: str
+) -> None:
+    result = scanner.scan_body(body, content_type=f"text/plain; charset={charset}",
+                               content_encoding=None)
+    assert result.unscannable is not None and result.unscannable.startswith("decode_error")
+
+
+@pytest.mark.parametrize("codec", ["zlib", "base64", "rot13", "hex", "no-such-charset"])
+def test_a_charset_that_is_no_text_encoding_reads_as_utf8(scanner: Scanner, codec: str) -> None:
+    result = scanner.scan_body(b"card 4111 1111 1111 1111", content_encoding=None,
+                               content_type=f"text/plain; charset={codec}")
+    assert [f.detector for f in result.findings] == ["credit_card"]
+    assert result.unscannable is None
