@@ -101,6 +101,16 @@ def _charset(params: Mapping[str, str]) -> str:
     return info.name if getattr(info, "_is_text_encoding", True) else "utf-8"
 
 
+def _bom_charset(data: bytes) -> str:
+    """Text without a declared charset: UTF-16 or UTF-32 when a byte-order mark says so
+    (the codec reads the order from the mark), else UTF-8. As streamed text is read."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8"
+
+
 # -- text -----------------------------------------------------------------------------------
 
 
@@ -685,7 +695,7 @@ def extract(
     """
     mime, params = parse_content_type(content_type)
     kind = sniff_file_type(data)
-    charset = _charset(params)
+    charset = _charset(params) if "charset" in params else _bom_charset(data)
     wide = charset.startswith(("utf-16", "utf-32"))
     if mime == "multipart/form-data" and params.get("boundary"):
         # the envelope is not a file (its parts may be binary); each part is sniffed instead

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import random
@@ -501,3 +502,17 @@ def test_a_charset_that_is_no_text_encoding_reads_as_utf8(scanner: Scanner, code
                                content_type=f"text/plain; charset={codec}")
     assert [f.detector for f in result.findings] == ["credit_card"]
     assert result.unscannable is None
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("content_type", ["text/plain", None])
+def test_utf16_and_utf32_text_with_a_byte_order_mark_and_no_charset_is_read(
+    scanner: Scanner, codec: str, content_type: str | None
+) -> None:
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
+           "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}[codec]
+    body = bom + "card 4111 1111 1111 1111 on file".encode(codec)
+    result = scanner.scan_body(body, content_type=content_type, content_encoding=None)
+    assert [f.detector for f in result.findings] == ["credit_card"]
+    redacted = scanner.redact(body, content_type=content_type, content_encoding=None)
+    assert "4111 1111" not in redacted.decode(codec.split("-")[0] + "-" + codec.split("-")[1])
