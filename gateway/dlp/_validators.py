@@ -628,30 +628,63 @@ def _validate_public_ipv6(address: str) -> str:
     return address
 
 
-# national numbers without "+": tried in these regions; any valid parse counts
-_PHONE_REGIONS = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "AU", "IN", "BR", "CA", "IE")
+# Regions a national number (no "+", no "00") is tried in; any valid parse counts. Which
+# country a number belongs to is not written, so it is read as the countries that write
+# their numbers that way: with a trunk 0 ("020 7946 0958"; Italy keeps its 0 after +39),
+# or without one ("612 34 56 78" in Spain, "333 123 4567" Italian mobiles, "138 0013 8000"
+# Chinese mobiles, "(11) 91234-5678" in Brazil, and the North American plan). libphonenumber
+# accepts a large share of any digit run in some region, so precision comes from the
+# detector's keyword and from the groupings its patterns allow, not from this list.
+_TRUNK_REGIONS = ("GB", "DE", "FR", "IT", "NL", "BE", "AT", "CH", "SE", "FI", "IE", "AU",
+                  "NZ", "IN", "JP", "KR", "CN", "TR", "IL", "ZA", "BR", "RO")
+_NATIONAL_REGIONS = ("US", "ES", "PT", "IT", "PL", "CZ", "DK", "NO", "GR", "MX", "SG", "HK",
+                     "CN", "BR", "IN")
+
+
+# written the North American way ("(212) 555-0199", "1-415-555-0132", "415.555.0132"):
+# compacted to +1 so such a number is checked, hashed and correlated as the NANP number it
+# is (the same as "+1 212 555 0199"), and a look-alike in that shape is not let through by
+# another region's plan
+_NANP_WRITTEN = re.compile(
+    r"^(?:1[ .-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[.-])[2-9][0-9]{2}[.-][0-9]{4}$"
+)
+
+# "01.02.2024", "2024-01-15": dates next to a phone keyword ("Telefonat am 01.02.2024"),
+# whose digits many numbering plans would accept
+_DATE_WRITTEN = re.compile(
+    r"^(?:[0-9]{1,2}([./-])[0-9]{1,2}\1(?:19|20)[0-9]{2}|(?:19|20)[0-9]{2}([./-])[0-9]{1,2}\2[0-9]{1,2})$"
+)
 
 
 def _compact_phone(value: str) -> str:
-    return "".join(c for c in value.strip() if c.isdigit() or c == "+")
+    """Digits and ``+``; NANP writing as ``+1...``; a date is left as written (so rejected)."""
+    value = value.strip()
+    if _DATE_WRITTEN.match(value):
+        return value
+    digits = "".join(c for c in value if c.isdigit() or c == "+")
+    if _NANP_WRITTEN.match(value):
+        return "+1" + digits[-10:]
+    return digits
 
 
 def _validate_phone(number: str) -> str:
     """libphonenumber's per-region rules: ``+CC...`` / ``00CC...`` as international numbers,
-    ``0...`` as a national number of one of ``_PHONE_REGIONS``, anything else as a North
-    American number."""
+    ``0...`` as a national number of one of ``_TRUNK_REGIONS``, anything else as one of
+    ``_NATIONAL_REGIONS``."""
     digits = number.lstrip("+")
-    if not digits.isdigit() or not 7 <= len(digits) <= 15:
+    if not digits.isdigit():
+        raise InvalidFormat()
+    if not 7 <= len(digits) <= 15:
         raise InvalidLength()
     candidates: tuple[tuple[str, str | None], ...]
     if number.startswith("+"):
         candidates = ((number, None),)
     elif number.startswith("00"):
         candidates = (("+" + number[2:], None),)
-    elif number.startswith("0"):  # a national trunk prefix: not NANP
-        candidates = tuple((number, r) for r in _PHONE_REGIONS if r not in ("US", "CA"))
-    else:  # ten digits without a trunk prefix: the North American numbering plan
-        candidates = ((number, "US"),)
+    elif number.startswith("0"):
+        candidates = tuple((number, r) for r in _TRUNK_REGIONS)
+    else:
+        candidates = tuple((number, r) for r in _NATIONAL_REGIONS)
     for text, region in candidates:
         try:
             parsed = phonenumbers.parse(text, region)

@@ -144,15 +144,30 @@ def test_ip_validators_make_private_ranges_a_choice() -> None:
 
 @pytest.mark.parametrize(
     "number", ["+1 415 555 0132", "(212) 555-0199", "+44 20 7946 0958", "020 7946 0958",
-               "0049 30 901820"],
+               "0049 30 901820", "03-1234-5678",
+               # national numbers without a trunk 0: Spain, Portugal, Italian and Chinese
+               # mobiles, Brazil, India
+               "612 34 56 78", "912 345 678", "333 123 4567", "138 0013 8000",
+               "(11) 91234-5678", "98765 43210"],
 )
 def test_phone_numbers_are_valid_for_their_region(number: str) -> None:
     assert valid("phone", number)
 
 
-@pytest.mark.parametrize("number", ["+1 115 555 0132", "2024-01-15", "+99 1234 5678", "12345"])
+@pytest.mark.parametrize(
+    "number",
+    ["+1 115 555 0132", "2024-01-15", "01.02.2024", "+99 1234 5678", "12345",
+     "999-555-0132"],  # written the NANP way, valid only in India, Mexico or China
+)
 def test_phone_like_numbers_are_rejected(number: str) -> None:
     assert not valid("phone", number)
+
+
+def test_a_phone_number_written_the_nanp_way_is_compacted_as_one() -> None:
+    compact = VALIDATORS["phone"].compact
+    assert compact("(212) 555-0199") == compact("1-212-555-0199") == "+12125550199"
+    assert compact("+1 212 555 0199") == "+12125550199"
+    assert compact("333 123 4567") == "3331234567"
 
 
 @pytest.mark.parametrize("date", ["1985-03-12", "03/12/1985", "12.03.1985", "12 March 1985",
