@@ -698,20 +698,27 @@ def _validate_phone(number: str) -> str:
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
 _DATE_NUMERIC = re.compile(r"^([0-9]{1,4})[./-]([0-9]{1,2})[./-]([0-9]{1,4})$")
+# "12 March 1985", "12-Mar-1985", "12.MAR.85", "March 12, 1985"
 _DATE_WORDS = re.compile(
-    r"^(?:([0-9]{1,2})(?:st|nd|rd|th)? ([A-Za-z]{3,9})\.?,?"
-    r"|([A-Za-z]{3,9})\.? ([0-9]{1,2})(?:st|nd|rd|th)?,?) ([0-9]{4})$"
+    r"^(?:([0-9]{1,2})(?:st|nd|rd|th)?[ ./-]([A-Za-z]{3,9})\.?(?:,? |[./-])"
+    r"|([A-Za-z]{3,9})\.?[ .-]([0-9]{1,2})(?:st|nd|rd|th)?(?:,? |[./-]))([0-9]{4}|[0-9]{2})$"
 )
 
 
 def _birth_date_candidates(value: str) -> list[tuple[int, int, int]]:
-    """(year, month, day) readings of a date written in any of the usual orders."""
+    """(year, month, day) readings of a date written in any of the usual orders.
+
+    A two-digit year ("03/02/85", "12-Mar-85", common in forms) is taken only in last
+    place, where it cannot be a day or a month, and stays below 100 for
+    :func:`_validate_birth_date` to give it a century; a two-digit first field is never read
+    as a year ("85/03/02" could be either order).
+    """
     m = _DATE_NUMERIC.match(value)
     if m:
         a, b, c = m.groups()
-        if len(a) == 4:
+        if len(a) == 4 and len(c) <= 2:
             return [(int(a), int(b), int(c))]
-        if len(c) == 4:
+        if len(a) <= 2 and len(c) in (2, 4):
             return [(int(c), int(b), int(a)), (int(c), int(a), int(b))]  # D/M/Y, M/D/Y
         raise InvalidFormat()
     m = _DATE_WORDS.match(value)
@@ -725,15 +732,18 @@ def _birth_date_candidates(value: str) -> list[tuple[int, int, int]]:
 
 
 def _validate_birth_date(value: str) -> str:
-    """A real calendar date between 1900 and today."""
+    """A real calendar date between 1900 and today; a two-digit year is the latest such
+    year (a birth date is never in the future: "85" is 1985, "03" 2003, and in 2026
+    "12/12/26" is 1926 until 12 December)."""
     today = datetime.date.today()
     for year, month, day in _birth_date_candidates(value):
-        try:
-            date = datetime.date(year, month, day)
-        except ValueError:
-            continue
-        if datetime.date(1900, 1, 1) <= date <= today:
-            return value
+        for full in (2000 + year, 1900 + year) if year < 100 else (year,):
+            try:
+                date = datetime.date(full, month, day)
+            except ValueError:
+                continue
+            if datetime.date(1900, 1, 1) <= date <= today:
+                return value
     raise InvalidComponent()
 
 

@@ -4,6 +4,7 @@ against python-stdnum's documented numbers, and the shape rules of the secret va
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 import random
@@ -171,14 +172,25 @@ def test_a_phone_number_written_the_nanp_way_is_compacted_as_one() -> None:
 
 
 @pytest.mark.parametrize("date", ["1985-03-12", "03/12/1985", "12.03.1985", "12 March 1985",
-                                  "March 12, 1985"])
+                                  "March 12, 1985", "12-Mar-1985", "12.MAR.1985", "Mar-12-1985",
+                                  "03/02/85", "12-Mar-85", "29/02/00"])
 def test_birth_dates_in_common_orders(date: str) -> None:
     assert valid("birth_date", date)
 
 
-@pytest.mark.parametrize("date", ["31/02/1985", "1899-12-31", "2999-01-01", "13/13/1985"])
+@pytest.mark.parametrize("date", ["31/02/1985", "1899-12-31", "2999-01-01", "13/13/1985",
+                                  "12-Mar-2999", "31/02/85", "29/02/01", "85/03/02"])
 def test_impossible_birth_dates_are_rejected(date: str) -> None:
     assert not valid("birth_date", date)
+
+
+def test_a_two_digit_birth_year_is_the_latest_that_is_not_in_the_future() -> None:
+    today = datetime.date.today()
+    yy = today.year % 100
+    this_year = f"{today.day:02d}/{today.month:02d}/{yy:02d}"
+    assert valid("birth_date", this_year)  # today, this century
+    nxt = (yy + 1) % 100
+    assert valid("birth_date", f"01/01/{nxt:02d}")  # next year's date is last century's
 
 
 def _b64(obj: object) -> str:
