@@ -424,6 +424,15 @@ def _fields(line: bytes, delimiter: int) -> list[bytes]:
     return fields
 
 
+def _column(record: bytes, delimiter: int) -> int | None:
+    """The column that the end of the start of a record falls in, read by the csv module
+    (quoted delimiters and newlines); None if the record ends before."""
+    text = record.decode("utf-8", "surrogateescape")
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=chr(delimiter), strict=False)
+    row = next(rows, [])
+    return None if next(rows, None) is not None else max(len(row) - 1, 0)
+
+
 class _Columns:
     """Column context of one delimited text held in ``buf[body:end]`` (the rows below the
     header): a value counts as labelled when the header field of its column names one of
@@ -449,7 +458,7 @@ class _Columns:
         self.anchored = anchored
         self._delimiter = bytes([header.delimiter])
         self._named = header.named
-        self._quoted = buf.find(b'"', body, end) >= 0
+        self._quoted = bool(quotes & 1) or buf.find(b'"', body, end) >= 0
         self._marks = [body]
         self._counts = [quotes]
 
@@ -459,21 +468,17 @@ class _Columns:
         columns = self._named.get(detector)
         if columns is None or start < self.body or end > self.end:
             return False
-        column = self._column(start)
-        return column is not None and column in columns and self._column(end) == column
-
-    def _column(self, pos: int) -> int | None:
-        """The column of the field that holds (or ends at) ``pos``; None when unknown."""
-        rs = self._record(pos)
+        rs = self._record(start)
         if rs is None:
-            return None
-        prefix = self._buf[rs:pos]
-        if b'"' not in prefix:
-            return prefix.count(self._delimiter)
-        text = prefix.decode("utf-8", "surrogateescape")
-        row = next(csv.reader(io.StringIO(text, newline=""), delimiter=chr(self._delimiter[0]),
-                              strict=False), [])
-        return max(len(row) - 1, 0)
+            return False
+        buf, delimiter = self._buf, self._delimiter
+        if buf.find(b'"', rs, end) < 0:
+            value = buf[start:end]
+            if delimiter in value or b"\n" in value:
+                return False
+            return buf.count(delimiter, rs, start) in columns
+        column = _column(buf[rs:start], delimiter[0])
+        return column in columns and _column(buf[rs:end], delimiter[0]) == column
 
     def _record(self, pos: int) -> int | None:
         """Where the record holding ``pos`` starts; None when that is out of reach."""
@@ -1137,7 +1142,10 @@ class Scanner:
                     if lowered is None:
                         lowered = buf.lower()
                     # bytes.find per word: far faster over a whole body than a caseless regex
-                    anywhere = keyword_anywhere[d] = any(k in lowered for k in comp.keywords)
+                    # (or a header naming it: a stream's window may no longer hold it)
+                    anywhere = any(k in lowered for k in comp.keywords) or (
+                        columns is not None and d in columns.header.named)
+                    keyword_anywhere[d] = anywhere
                 if not anywhere:
                     continue  # prefilter: no keyword anywhere, no weak match can count
             # a JSON value's key (the segment before it) reads as text just before the value
@@ -1161,11 +1169,16 @@ class Scanner:
         return _dedupe(accepted) if dedupe else accepted
 
     def _evaluate_stream(
-        self, window: bytes, hits: list[tuple[int, int, int]], base: int
+        self,
+        window: bytes,
+        hits: list[tuple[int, int, int]],
+        base: int,
+        columns: _Columns | None = None,
     ) -> list[_Match]:
         """Judge stream hits (offsets into ``window``); returned offsets are stream offsets."""
         found = self._evaluate(window, [Normalized(window, None)], [0], hits, dedupe=False,
-                               index=self._stream_index if self._near is None else self._index)
+                               index=self._stream_index if self._near is None else self._index,
+                               columns=columns)
         return [replace(m, start=m.start + base, end=m.end + base) for m in found]
 
     def _judge(

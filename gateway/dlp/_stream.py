@@ -37,7 +37,7 @@ from ._normalize import normalize_chunk_text
 from ._sniff import sniff_file_type
 
 if TYPE_CHECKING:
-    from ._scanner import Finding, Scanner, ScanResult, _Match
+    from ._scanner import Finding, Scanner, ScanResult, _Header, _Match, _Near
 
 __all__ = ["StreamScan", "compile_stream_database"]
 
@@ -54,6 +54,9 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
          (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 """UTF-32 first: its little-endian mark starts with UTF-16's."""
 _NATIVE = "le" if sys.byteorder == "little" else "be"
+_REOPEN = 512 + 2
+"""How far back each round over a CSV body's opened rows starts: more than the longest
+weak-pattern match (``_scanner._NEAR_MAX_WIDTH``) plus the byte either side."""
 
 
 def _by_bom(head: bytes, declared: str | None, final: bool) -> tuple[str, int] | None:
@@ -154,6 +157,17 @@ class StreamScan:
         self._spool: tempfile.SpooledTemporaryFile[bytes] | None = None
         self._spooled = 0
         self._spool_over = False
+        # CSV/TSV: the header line, read once it has arrived, labels the columns below it
+        from ._scanner import table_hint
+
+        self._table = None if self._form or self._multipart else table_hint(content_type)
+        self._header: _Header | None = None
+        self._body = -1
+        """Stream offset where the rows below a header that names keywords start."""
+        self._quotes = 0
+        """Quotes between ``_body`` and the window's start (for a value's column)."""
+        self._opened = 0
+        """Rows scanned for the weak patterns the header opened, up to this offset."""
         self._handler = self._on_match  # strong reference: hyperscan 0.9.1 needs it
         self._hs: hyperscan.Stream | None = scanner.stream_database.stream(
             match_event_handler=self._handler
@@ -276,6 +290,8 @@ class StreamScan:
         self._window += data
         self._total += len(data)
         self.bytes_scanned += len(data)
+        if self._table is not None:
+            self._read_header()
         try:
             with self._scanner.lock:
                 self._hs.scan(data)
@@ -296,15 +312,39 @@ class StreamScan:
             near = self._near
             keep_from = min(keep_from, min(e - len(near.keywords[k]) - near.pads[k]
                                            for k, e in self._keyword_hits))
+        if self._header is not None and self._header.weak:
+            keep_from = min(keep_from, self._opened - _REOPEN - 1)
         cut = keep_from - self._base
         if cut > len(self._window) // 2 and cut > 0:
+            if self._header is not None:
+                self._quotes += self._window.count(b'"', max(0, self._body - self._base), cut)
             del self._window[:cut]
             self._base += cut
+
+    def _read_header(self) -> None:
+        """Once the first record has arrived: what its fields name (bounded; a first record
+        longer than the header bound, or none at all, is no header)."""
+        from ._scanner import _HEADER_MAX, header_end
+
+        assert self._table is not None
+        window = self._window
+        nl = header_end(window, 0, len(window)) if self._base == 0 else -1
+        if nl < 0:
+            if self._base or len(window) >= _HEADER_MAX:
+                self._table = None
+            return
+        self._header = self._scanner._header(bytes(window[:nl]).rstrip(b"\r"), self._table)
+        self._table = None
+        self._body = self._opened = nl + 1
 
     def _scan_near(self, *, final: bool) -> None:
         """Weak patterns around the keywords whose windows have fully arrived (lock held)."""
         near = self._near
-        if near is None or not self._keyword_hits:
+        if near is None:
+            return
+        if self._header is not None and self._header.weak:
+            self._scan_opened(near, final=final)
+        if not self._keyword_hits:
             return
         total = self._total
         if final:
@@ -322,6 +362,27 @@ class StreamScan:
         if self._raw_hits >= self._limits.max_matches:
             raise hyperscan.ScanTerminated("match budget spent")
 
+    def _scan_opened(self, near: _Near, *, final: bool) -> None:
+        """Weak patterns of the detectors a CSV header names over the rows that arrived.
+
+        Each round starts ``_REOPEN`` bytes before the last one ended, so a match that the
+        last one dropped for touching its end (it may have gone on) is found whole; what the
+        last round kept (ending before that end) is not taken again.
+        """
+        assert self._header is not None
+        done, total = self._opened, self._total
+        if total <= done and not final:
+            return
+        opened = (max(self._body, done - _REOPEN), total, self._header.weak)
+        hits = self._scanner._near_hits(near, bytes(self._window), self._base, [],
+                                        final=final, opened=opened)
+        hits = [h for h in hits if h[2] >= done]
+        self._opened = total
+        self._pending += hits
+        self._raw_hits += len(hits)
+        if self._raw_hits >= self._limits.max_matches:
+            raise hyperscan.ScanTerminated("match budget spent")
+
     def _judge(self, *, final: bool) -> None:
         if not self._pending:
             return
@@ -334,8 +395,14 @@ class StreamScan:
         buf = bytes(self._window)
         base = self._base
         hits = [(p, s - base, e - base) for p, s, e in ready if s >= base]
+        columns = None
+        if self._header is not None:
+            from ._scanner import _Columns
+
+            columns = _Columns(buf, max(0, self._body - base), len(buf), self._header,
+                               quotes=self._quotes, anchored=base <= self._body)
         # matches that started before the window are longer than any value we validate
-        for m in self._scanner._evaluate_stream(buf, hits, base):
+        for m in self._scanner._evaluate_stream(buf, hits, base, columns):
             if len(self._matches) >= self._limits.max_matches:
                 self._stop("limit_exceeded:matches")
                 return

@@ -327,3 +327,57 @@ def test_window_memory_stays_bounded_on_a_long_utf16_stream(scanner: Scanner) ->
     assert _detectors(result) == ["credit_card"]
     assert peak <= limits.stream_window + 2 * step
     assert result.bytes_scanned == (len(body) - 2) // 2  # ASCII text: one byte a character
+
+
+# -- CSV: the header, kept from the stream's start, labels the columns below it -------------
+
+
+def _export(rows: int, seed: int) -> bytes:
+    """A patient export whose quoted notes hold delimiters, newlines and dates."""
+    rng = random.Random(seed)
+    lines = ['name,"notes, free text",dob,nhs_number,diagnosis']
+    for i in range(rows):
+        digits = [rng.randrange(10) for _ in range(9)]
+        check = (11 - sum(x * (10 - k) for k, x in enumerate(digits)) % 11) % 11
+        nhs = "".join(map(str, digits)) + str(check % 10)  # a check of 10 fails: fine too
+        day = f"{rng.randint(1, 28):02d}"
+        note = rng.choice(["", "ok", f'"seen, again\n2003-04-{day}, ""fine"""', '"a\nb"'])
+        lines.append(f'"Doe, J {i}",{note},19{rng.randint(40, 99)}-02-{day},{nhs},'
+                     f"E{rng.randint(10, 14)}.{rng.randint(0, 9)}")
+    return "\n".join(lines).encode()
+
+
+def _judged(result: ScanResult) -> list[tuple[str, str, str, bool]]:
+    return sorted((f.detector, f.hmac, f.confidence.name, f.context) for f in result.findings)
+
+
+@pytest.mark.parametrize("chunk", [97, 4096, 1 << 20])
+def test_a_streamed_csv_finds_what_the_buffered_scan_finds(scanner: Scanner, chunk: int) -> None:
+    body = _export(400, 1)
+    buffered = scanner.scan_body(body, content_type="text/csv", content_encoding=None)
+    births = [f for f in buffered.findings if f.detector == "date_of_birth"]
+    assert len(births) == 400 and all(f.context for f in births)
+    streamed = _stream(scanner, [body[i : i + chunk] for i in range(0, len(body), chunk)],
+                       content_type="text/csv")
+    assert _judged(streamed) == _judged(buffered)
+
+
+def test_a_csv_longer_than_the_stream_window_keeps_its_header(scanner: Scanner) -> None:
+    small = scanner.with_limits(Limits(stream_window=4096))
+    body = _export(3000, 2)  # about 40 stream windows, quotes open across window edges
+    buffered = small.scan_body(body, content_type="text/csv", content_encoding=None)
+    assert sum(f.detector == "date_of_birth" for f in buffered.findings) == 3000
+    st = small.open_stream(content_type="text/csv", content_encoding=None)
+    peak = 0
+    for i in range(0, len(body), 1000):
+        st.feed(body[i : i + 1000])
+        peak = max(peak, len(st._window))
+    assert _judged(st.finish()) == _judged(buffered)
+    assert peak < 4 * 4096
+
+
+def test_a_streamed_csv_without_a_naming_header_finds_no_weak_values(scanner: Scanner) -> None:
+    body = b"who,what,when,ref,code\n" + _export(300, 3).partition(b"\n")[2]
+    for content_type in ("text/csv", "text/plain"):
+        streamed = _stream(scanner, _split(body, 9), content_type=content_type)
+        assert not {"date_of_birth", "icd10_code", "uk_nhs_number"} & set(_detectors(streamed))
