@@ -295,17 +295,36 @@ def _is_placeholder(value: str) -> bool:
     return any(w in low for w in _PLACEHOLDER_WORDS)
 
 
-def _secret_value(text: str) -> str:
-    """The value part of ``key = "value"`` / ``key: value`` (quotes removed).
+# <password>value</password>, key="DbPassword" value="...", --password value
+_XML_ELEMENT = re.compile(r"^<(?P<key>[^\s<>/]+)[^<>]*>(?P<value>[^<>]*)</", re.S)
+_ATTRIBUTES = re.compile(
+    r"""^(?:key|name)=["'](?P<key>[^"']*)["'][ \t]+value=["'](?P<value>[^"']*)["']?$"""
+)
+_FLAG = re.compile(r"""^-{1,2}(?P<key>[A-Za-z0-9_.-]+)[ \t]+["']?(?P<value>[^"']*)["']?$""")
 
-    Raises InvalidComponent when a dedicated detector owns the value (a GitHub token after
-    ``GITHUB_TOKEN=``), so one value is reported once, by its most specific detector.
-    """
+
+def _key_and_value(text: str) -> tuple[str, str]:
+    """(key, value) of ``key = "value"``, ``key: value``, an XML element, a key/value
+    attribute pair or a command-line flag (quotes removed)."""
+    for form in (_XML_ELEMENT, _ATTRIBUTES, _FLAG):
+        m = form.match(text)
+        if m is not None:
+            return m.group("key"), m.group("value").strip()
     m = _KEY_VALUE.match(text)
     if m is None:
         raise InvalidFormat()
-    value = m.group("value").strip().strip("\"'")
-    if _has_dedicated_detector(m.group("key"), value):
+    return m.group("key"), m.group("value").strip().strip("\"'")
+
+
+def _secret_value(text: str) -> str:
+    """The value part of ``key = "value"`` and the other forms of :func:`_key_and_value`.
+
+    Raises InvalidComponent when a dedicated detector owns the value (a GitHub token after
+    ``GITHUB_TOKEN=``, a Twilio auth token after ``TWILIO_AUTH_TOKEN=``), so one value is
+    reported once, by its most specific detector.
+    """
+    key, value = _key_and_value(text)
+    if _has_dedicated_detector(key, value):
         raise InvalidComponent()
     return value
 
@@ -337,14 +356,23 @@ def _validate_generic_secret(text: str) -> str:
 
 
 def _validate_config_password(text: str) -> str:
-    """``password = value`` with a real-looking value (not a placeholder or a reference)."""
+    """``password = value`` with a real-looking value (not a placeholder or a reference).
+
+    After a command-line flag, where prose and help texts put words ("the --password
+    flag", "--password TEXT"), the value must hold more than letters; ``&amp`` in a value is
+    a query string escaped in HTML, the password ends before it.
+    """
     value = _secret_value(text)
     if len(value) < 4:
         raise InvalidLength()
-    if _is_placeholder(value) or value.startswith(("/", "$", "%", "@", "&", "*")):
-        raise InvalidComponent()  # paths, variables, references, masks
+    if _is_placeholder(value) or value.startswith(("/", "$", "%", "@", "&", "*", "-")):
+        raise InvalidComponent()  # paths, variables, references, masks, the next flag
     if value.replace(".", "").replace("_", "").isalpha() and value.islower() and "." in value:
         raise InvalidComponent()  # attribute access: self.password, config.db
+    if text.startswith("-") and value.isalpha():
+        raise InvalidComponent()  # a word or a metavar after a flag
+    if "&amp" in value:
+        raise InvalidFormat()
     return text
 
 

@@ -192,6 +192,15 @@ def test_non_ascii_keywords_give_context(scanner: Scanner) -> None:
          "password_in_config", ["password=Pz8!rT2qLm5x"]),
         ("helm install g --set adminPassword=Gr4f!na2024x", "password_in_config",
          ["adminPassword=Gr4f!na2024x"]),
+        # an "&" belongs to the password unless a query string's next "key=" follows it
+        ("password=Tr0ub4dor&3x — rotate it", "password_in_config", ["password=Tr0ub4dor&3x"]),
+        ("user=bob&password=Xk93mLq2&next=/", "password_in_config", ["password=Xk93mLq2"]),
+        ('<a href="/login?user=bob&amp;password=Xk93mLq2&amp;next=/">', "password_in_config",
+         ["password=Xk93mLq2"]),
+        ("az login -u app --password Qz8~vK2.mL5_pR9-xT3 --tenant t1", "password_in_config",
+         ["--password Qz8~vK2.mL5_pR9-xT3"]),
+        ("<db><password>Xk93!mLq2</password></db>", "password_in_config",
+         ["<password>Xk93!mLq2</password>"]),
         # the label precedes the account number; the routing number before it is not one
         ("routing 021000021, checking account 4410028871", "bank_account_number",
          ["4410028871"]),

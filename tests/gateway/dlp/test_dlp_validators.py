@@ -242,6 +242,16 @@ def test_generic_secret_needs_a_random_value(text: str, ok: bool) -> None:
         ("PWD=/home/alice", False),
         ("password = self.password", False),
         ("password: changeme", False),
+        ("--password Qz8~vK2.mL5_pR9-xT3", True),  # a command-line flag
+        ("--password flag", False),  # prose: "use the --password flag"
+        ("--password TEXT", False),  # a help text's metavar
+        ("--password --host", False),  # the next flag
+        ("<password>Xk93!mLq2</password>", True),
+        ("<password>${env.DB_PASSWORD}</password>", False),
+        ('key="DbPassword" value="Vk3$9zLq!mW2"', True),
+        ('name="password" value="changeme"', False),
+        ("password=Tr0ub4dor&3x", True),
+        ("password=Xk93mLq2&amp", False),  # an HTML-escaped query string's "&amp;"
     ],
 )
 def test_config_password_skips_references_and_placeholders(text: str, ok: bool) -> None:
