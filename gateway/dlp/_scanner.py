@@ -25,7 +25,7 @@ import hyperscan
 from gateway.errors import DecodeError, LimitExceeded, ScanError
 
 from ._decode import decode_body, encode_body, parse_encodings, unscannable_reason
-from ._extract import JsonSegments, Segment, extract
+from ._extract import Extracted, JsonSegments, Segment, extract
 from ._hsdb import compile_cached
 from ._limits import Limits
 from ._mask import mask
@@ -370,6 +370,31 @@ _HEADER_MAX = 8192
 _RECORD_MAX = 64 * 1024
 """How far back from a value its record's start is looked for; longer records get no
 column context (a stray quote must not make every hit walk back to it)."""
+
+
+_Tables = Sequence[tuple[int, bytes]]
+"""(segment, delimiter hint) of the segments of a body that are delimited text."""
+_TABLE_FILES = {".csv": b"", ".tsv": b"\t", ".tab": b"\t"}
+
+
+def _tables(content_type: str | None, ex: Extracted) -> _Tables:
+    """The segments of an extracted body that are delimited text: the body itself for a
+    CSV/TSV content type, and the text parts of a form upload whose file name says so (a
+    part's own content type is not kept by the extraction)."""
+    if ex.file_type == "text":
+        hint = table_hint(content_type)
+        if hint is not None and ex.segments and ex.segments[0].location == "body":
+            return [(0, hint)]
+    if not content_type or not content_type.lstrip().lower().startswith("multipart/"):
+        return ()
+    out = []
+    for i, seg in enumerate(ex.segments[: ex.primary]):
+        if seg.location.startswith("multipart:") and "/" in seg.location:
+            name = seg.location.rpartition("/")[2].lower()
+            hint = _TABLE_FILES.get(name[name.rfind("."):]) if "." in name else None
+            if hint is not None:
+                out.append((i, hint))
+    return out
 
 
 def table_hint(content_type: str | None) -> bytes | None:
@@ -752,8 +777,7 @@ class Scanner:
             matches, flood = self._scan_budgeted(fast)
             findings = self._findings(matches, fast)
             return ScanResult(findings, fast.nbytes, ex.file_type, flood or ex.unscannable)
-        table = table_hint(content_type) if ex.file_type == "text" else None
-        matches, flood = self._scan_budgeted(ex.segments, table)
+        matches, flood = self._scan_budgeted(ex.segments, _tables(content_type, ex))
         findings = self._findings(matches, ex.segments)
         scanned = sum(len(s.data) for s in ex.segments)
         return ScanResult(findings, scanned, ex.file_type, flood or ex.unscannable)
@@ -821,10 +845,10 @@ class Scanner:
         if ex.unscannable is not None:
             raise DecodeError("body holds content that cannot be inspected, so not rewritten")
         wanted = None if detectors is None else frozenset(detectors)
-        table = table_hint(content_type) if ex.file_type == "text" else None
+        tables = _tables(content_type, ex)
         matches = [
             m
-            for m in self._scan(ex.segments, table)
+            for m in self._scan(ex.segments, tables)
             if wanted is None or self.detectors[m.detector].id in wanted
         ]
         if not matches:
@@ -881,18 +905,18 @@ class Scanner:
     # -- internals ------------------------------------------------------------------------
 
     def _scan_budgeted(
-        self, segments: Sequence[Segment] | JsonSegments, table: bytes | None = None
+        self, segments: Sequence[Segment] | JsonSegments, tables: _Tables = ()
     ) -> tuple[list[_Match], str | None]:
         """Matches, and the unscannable reason if the match budget stopped the scan early."""
         try:
-            return self._scan(segments, table), None
+            return self._scan(segments, tables), None
         except _MatchFlood as e:
             return e.partial, unscannable_reason(e)
 
     def _scan(
-        self, segments: Sequence[Segment] | JsonSegments, table: bytes | None = None
+        self, segments: Sequence[Segment] | JsonSegments, tables: _Tables = ()
     ) -> list[_Match]:
-        """``table``: the first segment is delimited text (:func:`table_hint`)."""
+        """``tables``: (segment, delimiter hint) of the segments that are delimited text."""
         if isinstance(segments, JsonSegments):
             extra = segments.extra
             if len(segments) > 1 and all(s.data.isascii() for s in extra):
@@ -921,9 +945,8 @@ class Scanner:
             offsets.append(pos)
             pos += len(n.data) + len(_SEP)
         keyed = frozenset(i for i, s in enumerate(segments) if s.keyed)
-        columns = None
-        if table is not None and segments[0].location == "body":
-            columns = self._columns(buf, len(norms[0].data), table)
+        columns = [c for i, hint in tables
+                   if (c := self._columns(buf, offsets[i], len(norms[i].data), hint))]
         return self._scan_joined(buf, norms, offsets, keyed.__contains__ if keyed else None,
                                  columns)
 
@@ -956,14 +979,14 @@ class Scanner:
         self._headers[key] = header
         return header
 
-    def _columns(self, buf: bytes, end: int, hint: bytes) -> _Columns | None:
-        """Column context of the delimited text ``buf[:end]``; None when its header names
-        no keyword."""
-        nl = header_end(buf, 0, end)
+    def _columns(self, buf: bytes, start: int, size: int, hint: bytes) -> _Columns | None:
+        """Column context of the delimited text ``buf[start:start + size]``; None when its
+        header names no keyword."""
+        nl = header_end(buf, start, start + size)
         if nl < 0:
             return None
-        header = self._header(buf[:nl].rstrip(b"\r"), hint)
-        return None if header is None else _Columns(buf, nl + 1, end, header)
+        header = self._header(buf[start:nl].rstrip(b"\r"), hint)
+        return None if header is None else _Columns(buf, nl + 1, start + size, header)
 
     def _scan_joined(
         self,
@@ -971,12 +994,12 @@ class Scanner:
         norms: Sequence[Normalized],
         offsets: list[int],
         keyed: Callable[[int], bool] | None = None,
-        columns: _Columns | None = None,
+        columns: Sequence[_Columns] = (),
     ) -> list[_Match]:
         """Scan segments joined by NUL (``offsets`` where each starts) and judge the hits.
 
         ``keyed(i)``: segment ``i`` is a JSON value whose key is segment ``i - 1``;
-        ``columns``: the first segment is delimited text whose header names keywords.
+        ``columns``: of the segments that are delimited text whose header names keywords.
         """
         near = self._near
         collector = _Collector(self._limits.max_matches,
@@ -988,9 +1011,7 @@ class Scanner:
                 self._db.scan(buf, match_event_handler=handler)
                 if self._pre_db is not None:
                     self._pre_db.scan(buf, match_event_handler=handler)
-                opened = None
-                if near is not None and columns is not None and columns.header.weak:
-                    opened = (columns.body, columns.end, columns.header.weak)
+                opened = [(c.body, c.end, c.header.weak) for c in columns if c.header.weak]
                 if near is not None and (collector.keyword_hits or opened):
                     self._scan_near(near, buf, collector, opened)
         except hyperscan.ScanTerminated as e:
@@ -1020,7 +1041,7 @@ class Scanner:
         return out
 
     def _scan_near(
-        self, near: _Near, buf: bytes, collector: _Collector, opened: _Opened | None = None
+        self, near: _Near, buf: bytes, collector: _Collector, opened: Sequence[_Opened] = ()
     ) -> None:
         """Weak patterns over the merged windows around keyword hits (lock held)."""
         hits = collector.hits
@@ -1038,22 +1059,23 @@ class Scanner:
         keyword_hits: Sequence[tuple[int, int]],
         *,
         final: bool,
-        opened: _Opened | None = None,
+        opened: Sequence[_Opened] = (),
     ) -> list[tuple[int, int, int]]:
         """Weak-pattern hits near ``keyword_hits`` (keyword, end); the lock must be held.
 
         ``buf`` holds offsets ``[origin, origin + len(buf))`` (a stream keeps only a recent
         window) and ends the data when ``final``. A hit is kept only if a keyword of its
-        own detector starts within ``keyword_window`` of it, or if it lies in the rows
+        own detector starts within ``keyword_window`` of it, or if it lies in rows
         ``opened`` for its detector by a CSV header that names one of its keywords
         (``(start, end, detectors)``; each is necessary for the exact check in
-        :meth:`_judge`). The opened span is scanned with one byte more on each side, so a
-        match on its edge is no edge match. Offsets in and out are absolute.
+        :meth:`_judge`; a match there may hold one delimiter on each side, as the trim
+        allows). Opened rows are scanned with two bytes more on each side, so such a match
+        touches no window edge. Offsets in and out are absolute.
         """
         limit = origin + len(buf)
         spans: list[tuple[int, int]] = []
-        if opened is not None:
-            spans.append((max(origin, opened[0] - 1), min(limit, opened[1] + 1)))
+        for lo, hi, _dets in opened:
+            spans.append((max(origin, lo - 2), min(limit, hi + 2)))
         starts: dict[int, list[int]] = {}
         for k, end in keyword_hits:
             ks = end - len(near.keywords[k])
@@ -1094,7 +1116,7 @@ class Scanner:
                     if i < len(found) and found[i] <= e + w:
                         out.append((pattern, s, e))
                         continue
-                if opened is not None and d in opened[2] and opened[0] <= s and e <= opened[1]:
+                if any(d in dets and lo - 1 <= s and e <= hi + 1 for lo, hi, dets in opened):
                     out.append((pattern, s, e))
         return out
 
@@ -1108,7 +1130,7 @@ class Scanner:
         dedupe: bool = True,
         index: Mapping[int, tuple[int, int]] | Sequence[tuple[int, int]] | None = None,
         keyed: Callable[[int], bool] | None = None,
-        columns: _Columns | None = None,
+        columns: Sequence[_Columns] = (),
     ) -> list[_Match]:
         index = self._index if index is None else index
         compiled = self._compiled
@@ -1143,8 +1165,8 @@ class Scanner:
                         lowered = buf.lower()
                     # bytes.find per word: far faster over a whole body than a caseless regex
                     # (or a header naming it: a stream's window may no longer hold it)
-                    anywhere = any(k in lowered for k in comp.keywords) or (
-                        columns is not None and d in columns.header.named)
+                    anywhere = any(k in lowered for k in comp.keywords) or any(
+                        d in c.header.named for c in columns)
                     keyword_anywhere[d] = anywhere
                 if not anywhere:
                     continue  # prefilter: no keyword anywhere, no weak match can count
@@ -1173,7 +1195,7 @@ class Scanner:
         window: bytes,
         hits: list[tuple[int, int, int]],
         base: int,
-        columns: _Columns | None = None,
+        columns: Sequence[_Columns] = (),
     ) -> list[_Match]:
         """Judge stream hits (offsets into ``window``); returned offsets are stream offsets."""
         found = self._evaluate(window, [Normalized(window, None)], [0], hits, dedupe=False,
@@ -1192,7 +1214,7 @@ class Scanner:
         hi: int,
         *,
         memo: dict[bytes, _Accepted] | None = None,
-        columns: _Columns | None = None,
+        columns: Sequence[_Columns] = (),
         detector: int = -1,
     ) -> tuple[str, str, bool, Confidence] | None:
         """Allow-list, validator, keyword window and confidence of one trimmed match.
@@ -1201,8 +1223,8 @@ class Scanner:
         ``lo`` is the key's start for a keyed JSON value). ``memo`` keeps, for one scan and
         one detector, what :func:`_accept` said of each value: a value recurs (one address in
         many rows) and python-stdnum is most of the cost of a hit. Without a keyword in the
-        window, a CSV header naming the value's column (``columns``, for ``detector``) is
-        the keyword: it stands before the value, so ``keyword_scope`` is met.
+        window, a CSV header naming the value's column (one of ``columns``, for ``detector``)
+        is the keyword: it stands before the value, so ``keyword_scope`` is met.
         """
         raw = buf[start:end]
         if memo is None:
@@ -1223,8 +1245,8 @@ class Scanner:
             context = rx.search(buf[max(lo, start - w) : start].lower()) is not None
             if not context and not comp.before_only:
                 context = rx.search(buf[end : min(hi, end + w)].lower()) is not None
-            if not context and columns is not None:
-                context = columns.names(detector, start, end)
+            if not context and columns:
+                context = any(c.names(detector, start, end) for c in columns)
         if required and not context:
             return None
         return normalized, value, context, comp.levels[context]

@@ -37,7 +37,7 @@ from ._normalize import normalize_chunk_text
 from ._sniff import sniff_file_type
 
 if TYPE_CHECKING:
-    from ._scanner import Finding, Scanner, ScanResult, _Header, _Match, _Near
+    from ._scanner import Finding, Scanner, ScanResult, _Columns, _Header, _Match, _Near
 
 __all__ = ["StreamScan", "compile_stream_database"]
 
@@ -56,7 +56,8 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
 _NATIVE = "le" if sys.byteorder == "little" else "be"
 _REOPEN = 512 + 2
 """How far back each round over a CSV body's opened rows starts: more than the longest
-weak-pattern match (``_scanner._NEAR_MAX_WIDTH``) plus the byte either side."""
+weak-pattern match (``_scanner._NEAR_MAX_WIDTH``), so the match that the last round left
+for touching its end starts inside this round's rows."""
 
 
 def _by_bom(head: bytes, declared: str | None, final: bool) -> tuple[str, int] | None:
@@ -313,7 +314,7 @@ class StreamScan:
             keep_from = min(keep_from, min(e - len(near.keywords[k]) - near.pads[k]
                                            for k, e in self._keyword_hits))
         if self._header is not None and self._header.weak:
-            keep_from = min(keep_from, self._opened - _REOPEN - 1)
+            keep_from = min(keep_from, self._opened - _REOPEN - 2)
         cut = keep_from - self._base
         if cut > len(self._window) // 2 and cut > 0:
             if self._header is not None:
@@ -373,9 +374,10 @@ class StreamScan:
         done, total = self._opened, self._total
         if total <= done and not final:
             return
-        opened = (max(self._body, done - _REOPEN), total, self._header.weak)
-        hits = self._scanner._near_hits(near, bytes(self._window), self._base, [],
-                                        final=final, opened=opened)
+        lo = max(self._body, done - _REOPEN)
+        origin = max(self._base, lo - 2)  # only the rows this round reads (and 2 bytes before)
+        hits = self._scanner._near_hits(near, bytes(self._window[origin - self._base :]), origin,
+                                        [], final=final, opened=[(lo, total, self._header.weak)])
         hits = [h for h in hits if h[2] >= done]
         self._opened = total
         self._pending += hits
@@ -395,12 +397,12 @@ class StreamScan:
         buf = bytes(self._window)
         base = self._base
         hits = [(p, s - base, e - base) for p, s, e in ready if s >= base]
-        columns = None
+        columns: list[_Columns] = []
         if self._header is not None:
             from ._scanner import _Columns
 
-            columns = _Columns(buf, max(0, self._body - base), len(buf), self._header,
-                               quotes=self._quotes, anchored=base <= self._body)
+            columns.append(_Columns(buf, max(0, self._body - base), len(buf), self._header,
+                                    quotes=self._quotes, anchored=base <= self._body))
         # matches that started before the window are longer than any value we validate
         for m in self._scanner._evaluate_stream(buf, hits, base, columns):
             if len(self._matches) >= self._limits.max_matches:

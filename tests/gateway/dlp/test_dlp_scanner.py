@@ -486,3 +486,18 @@ def test_redacting_a_csv_masks_what_its_scan_finds(scanner: Scanner) -> None:
                          detectors={"date_of_birth"})
     assert not any(d.encode() in out for d in dates)
     assert out.count(b"\n") == body.count(b"\n")
+
+
+def test_a_csv_file_in_a_form_upload_is_read_by_its_header(scanner: Scanner) -> None:
+    table, _ = _patients("name,dob,nhs_number,diagnosis", rows=100)
+    parts = [("comment", None, "see attached"), ("file", "Patients.CSV", table.decode()),
+             ("copy", "patients.txt", table.decode())]
+    body = "".join(
+        f'--b0\r\nContent-Disposition: form-data; name="{name}"'
+        + (f'; filename="{filename}"\r\nContent-Type: text/csv' if filename else "")
+        + f"\r\n\r\n{data}\r\n" for name, filename, data in parts) + "--b0--\r\n"
+    found = scanner.scan_body(body.encode(), content_type="multipart/form-data; boundary=b0",
+                              content_encoding=None).findings
+    births = [f for f in found if f.detector == "date_of_birth"]
+    assert len(births) == 100 and all(f.context for f in births)
+    assert {f.location for f in births} == {"multipart:file/Patients.CSV"}
