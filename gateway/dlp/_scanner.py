@@ -1,9 +1,9 @@
 """The scanner: one Hyperscan database for all detectors, then validation and context.
 
 Flow for a body: bounded decode -> extract segments -> one block-mode scan over all
-segments joined by NUL -> per match: trim, allow-list, validator, keyword window,
-confidence -> leftmost-longest dedupe per detector -> findings (masked preview + keyed
-HMAC, never the raw value).
+segments joined by NUL -> per match: trim, allow-list, validator, keyword window (or the
+CSV header field of the match's column), confidence -> leftmost-longest dedupe per
+detector -> findings (masked preview + keyed HMAC, never the raw value).
 """
 
 from __future__ import annotations
@@ -362,8 +362,10 @@ _TABLE_TYPES: dict[str, bytes] = {
     "application/x-csv": b"",
     "text/comma-separated-values": b"",
     "text/tab-separated-values": b"\t",
+    "application/vnd.ms-excel": b"",  # what Windows browsers send for a .csv file
 }
-"""Content types of delimited text -> the delimiter they fix (b"": sniffed from the header)."""
+"""Content types of delimited text -> the delimiter they fix (b"": sniffed from the header).
+They count for bodies that read as plain text only (a real .xls is a binary container)."""
 _DELIMITERS = b",;\t|"
 _HEADER_MAX = 8192
 """A first record longer than this is no header (and is not kept by streams)."""
@@ -450,8 +452,8 @@ def _fields(line: bytes, delimiter: int) -> list[bytes]:
 
 
 def _column(record: bytes, delimiter: int) -> int | None:
-    """The column that the end of the start of a record falls in, read by the csv module
-    (quoted delimiters and newlines); None if the record ends before."""
+    """The column in which the first part of a record ends, read by the csv module (quoted
+    delimiters and newlines); None if the record itself ends before that."""
     text = record.decode("utf-8", "surrogateescape")
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=chr(delimiter), strict=False)
     row = next(rows, [])

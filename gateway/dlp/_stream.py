@@ -14,6 +14,9 @@ as it goes; url-encoded forms are percent-decoded as they go. Bodies whose struc
 be seen whole (multipart, archives, office documents, PDF) are also spooled to a temporary
 file up to ``max_body_bytes`` and extracted at the end like a buffered body; bigger ones
 keep the streamed findings and are marked unscannable (``limit_exceeded:body_size``).
+
+A CSV/TSV body's header line (the first record, up to 8 KiB) is kept for the whole stream:
+its field names are context for the values of their columns, as for a buffered body.
 """
 
 from __future__ import annotations
@@ -207,6 +210,8 @@ class StreamScan:
             self._started = True
             kind = sniff_file_type(data[:4096])
             self.file_type = kind
+            if kind is not None and kind != "text":
+                self._table = None  # JSON, markup or a binary file: no delimited text
             if kind in _STRUCTURED or self._multipart:
                 # closed in finish() or close(), whichever comes first
                 self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115
