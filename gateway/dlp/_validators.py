@@ -279,12 +279,15 @@ _DEDICATED_PREFIXES = (
 
 _AWS_SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
 _TWILIO_KEY = re.compile(r"^SK[0-9a-fA-F]{32}$")
+_TWILIO_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _has_dedicated_detector(key: str, value: str) -> bool:
     low, key = value.lower(), key.lower()
     if low.startswith(_DEDICATED_PREFIXES) or "aws" in key or _TWILIO_KEY.match(value):
         return True
+    if ("auth_token" in key or "authtoken" in key) and _TWILIO_TOKEN.match(value):
+        return True  # twilio_auth_token's shape after its keywords
     return "access" in key and _AWS_SECRET.match(value) is not None
 
 

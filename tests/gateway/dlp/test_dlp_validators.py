@@ -227,6 +227,10 @@ def test_shannon_entropy_measures_bits_per_character() -> None:
         ("secret_name: productionDatabaseCredentials", False),  # an identifier
         ("token = ghp_j9sXueEHa4pdrvqmOLX4NjDj64zoAnWxzb62", False),  # github_token's job
         ("access_key = MmuHOFnH4x6jbhd8F/aZwjDqrZnhG3emr2Au/T/Z", False),  # AWS detector's
+        ("AUTH_TOKEN=9f86d081884c7d659a2feaa0c55ad015", False),  # twilio_auth_token's
+        ("authToken: 9f86d081884c7d659a2feaa0c55ad015", False),
+        ("TOKEN=9f86d081884c7d659a2feaa0c55ad015", True),  # no auth token's key
+        ("auth_token = a7F3kQ9zL2mV8xR4tW6nB1yC5hJ0pD3s", True),  # not its shape
     ],
 )
 def test_generic_secret_needs_a_random_value(text: str, ok: bool) -> None:
