@@ -453,6 +453,14 @@ def _validate_basic_auth(header: str) -> str:
     return header
 
 
+# -- national identifiers: python-stdnum with a wider clean-up ------------------------
+
+
+def _compact_es_dni(value: str) -> str:
+    """python-stdnum's clean-up, after the dots of the printed form (54.362.315-K)."""
+    return str(_es_dni.compact(value.replace(".", "")))
+
+
 # -- national identifiers python-stdnum lacks -------------------------------------------
 
 _NINO = re.compile(r"^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]?$")
@@ -808,7 +816,7 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
             _std("ca_sin", _ca_sin),
             _std("de_idnr", _de_idnr),
             _std("fr_nir", _fr_nir),
-            _std("es_dni", _es_dni),
+            Validator("es_dni", _compact_es_dni, _es_dni.validate),
             _std("es_nie", _es_nie),
             _std("it_codicefiscale", _it_cf),
             _std("nl_bsn", _nl_bsn),

@@ -94,6 +94,7 @@ def test_hand_written_validator_raises_the_specific_error(
         ("de_idnr", "36 574 261 809", "36574261890"),
         ("fr_nir", "2 95 10 99 126 111 93", "2 95 10 99 126 111 94"),
         ("es_dni", "54362315-K", "54362315-M"),
+        ("es_dni", "54.362.315-K", "54.362.315-M"),  # dotted, as the card prints it
         ("es_nie", "x-2482300w", "x-2482300a"),
         ("it_codicefiscale", "RCCMNL83S18D969H", "RCCMNL83S18D969A"),
         ("nl_bsn", "1112.22.333", "1112.52.333"),
