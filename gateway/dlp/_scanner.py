@@ -792,15 +792,19 @@ class Scanner:
         segments = [Segment(location, text.encode("utf-8", "surrogatepass"))]
         return list(self._findings(self._scan(segments), segments))
 
-    def scan_spans(self, text: str, *, location: str = "text") -> list[tuple[Finding, int, int]]:
+    def scan_spans(
+        self, text: str, *, location: str = "text", content_type: str | None = None
+    ) -> list[tuple[Finding, int, int]]:
         """Like :meth:`scan_text`, with each finding's ``start``/``end`` as Python string
         offsets into ``text`` (the original text: normalization is mapped back).
 
+        A CSV/TSV ``content_type`` reads the text's header as a body's would be read.
         Raises LimitExceeded (``limit="matches"``) when the match budget runs out.
         """
         data = text.encode("utf-8", "surrogatepass")
         segments = [Segment(location, data)]
-        matches = self._scan(segments)
+        hint = table_hint(content_type)
+        matches = self._scan(segments, () if hint is None else [(0, hint)])
         findings = self._findings(matches, segments)
         if text.isascii():
             return [(f, m.seg_start, m.seg_end) for f, m in zip(findings, matches, strict=True)]

@@ -501,3 +501,11 @@ def test_a_csv_file_in_a_form_upload_is_read_by_its_header(scanner: Scanner) -> 
     births = [f for f in found if f.detector == "date_of_birth"]
     assert len(births) == 100 and all(f.context for f in births)
     assert {f.location for f in births} == {"multipart:file/Patients.CSV"}
+
+
+def test_scan_spans_reads_a_header_when_told_the_text_is_csv(scanner: Scanner) -> None:
+    text = "Name;Geburtsdatum;Ort\nMüller, Hans;12.03.1961;Köln\nSchmidt, Eva;30.11.1975;Bonn"
+    assert not [f for f, _a, _b in scanner.scan_spans(text) if f.detector == "date_of_birth"]
+    spans = [(text[a:b], f.context) for f, a, b in scanner.scan_spans(text, content_type="text/csv")
+             if f.detector == "date_of_birth"]
+    assert spans == [("12.03.1961", True), ("30.11.1975", True)]
