@@ -228,7 +228,8 @@ class _Near:
     Weak shapes (dates, digit runs) match everywhere but count only with a keyword within
     ``keyword_window`` bytes. The main database holds each keyword as a caseless literal
     (ids ``keyword_base + k``); a second database holds the weak patterns and runs over
-    the merged windows around keyword hits. A window reaches ``keyword_window + 2 * width
+    the merged windows around keyword hits (and over the rows of a CSV whose header names
+    a keyword: see :meth:`Scanner._near_hits`). A window reaches ``keyword_window + 2 * width
     + 2`` bytes past its keyword (``width`` is the pattern's longest match), so every match
     that could pass the keyword check lies strictly inside it with its leftmost start, and
     matches touching a window's inner edge (where ``\\b`` or ``^`` would see a false
