@@ -722,6 +722,11 @@ def extract(
         if parsed is not None:
             return _derived(Extracted(parsed[0], "json", None, parsed[1]), limits)
     segments, rebuild = _extract_text(data, charset, "body")
+    if wide and "charset" not in params:
+        # only a byte-order mark said UTF-16/32: the same bytes are also read as UTF-8, so
+        # "\xff\xfe" in front of UTF-8 text cannot hide it (a receiver may ignore the mark)
+        segments.append(Segment("body", data))
+        return _derived(Extracted(segments, kind or "text", None, rebuild, 1), limits)
     return _derived(Extracted(segments, kind or "text", None, rebuild), limits)
 
 

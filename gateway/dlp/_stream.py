@@ -22,6 +22,7 @@ its field names are context for the values of their columns, as for a buffered b
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 import sys
 import tempfile
@@ -132,6 +133,9 @@ class StreamScan:
             self._codec = "utf-8"
         self._head = b""
         self._recode: codecs.IncrementalDecoder | None = None
+        self._twin: StreamScan | None = None
+        """When only a byte-order mark said UTF-16/32: the same bytes read as UTF-8 (the
+        buffered path scans both readings too), so a mark in front of UTF-8 hides nothing."""
         self.unscannable: str | None = None
         self.file_type: str | None = None
         self.bytes_in = 0
@@ -194,12 +198,15 @@ class StreamScan:
     def feed(self, chunk: bytes) -> None:
         """Scan one piece of the body as it came on the wire (still content-encoded)."""
         self.bytes_in += len(chunk)
-        if not chunk or self._decoder is None or not self._scan_on:
+        if not chunk or self._decoder is None or not (self._scan_on or self._twin):
             return
         try:
             data = self._decoder.decode(chunk)
         except (DecodeError, LimitExceeded) as e:
             self._stop(unscannable_reason(e))
+            return
+        if not self._scan_on and self._twin is not None:
+            self._twin.feed(data)  # the UTF-16/32 reading failed; the UTF-8 one goes on
             return
         self._take(data)
 
@@ -254,7 +261,12 @@ class StreamScan:
             if picked is None:
                 return b""  # at most 3 bytes: not yet a whole byte-order mark
             self._codec, skip = picked
+            if self._declared is None and self._codec != "utf-8":
+                self._twin = StreamScan(self._scanner, "text/plain; charset=utf-8", None)
+                self._twin.feed(self._head)
             data, self._head = self._head[skip:], b""
+        elif self._twin is not None:
+            self._twin.feed(data)
         if self._codec == "utf-8":
             # invalid UTF-8 goes through as it is: the patterns are ASCII, it matches nothing
             if data.isascii() and not self._utf8.getstate()[0]:
@@ -442,6 +454,9 @@ class StreamScan:
 
         if self._closed:
             raise RuntimeError("stream already finished")
+        if self._decoder is not None and not self._scan_on and self._twin is not None:
+            with contextlib.suppress(DecodeError, LimitExceeded):  # primary's reason stands
+                self._twin.feed(self._decoder.flush())
         if self._decoder is not None and self._scan_on:
             try:
                 self._take(self._decoder.flush())
@@ -472,6 +487,16 @@ class StreamScan:
         result = ScanResult(findings, self.bytes_scanned, self.file_type, self.unscannable)
         if self._spool is not None:
             result = self._finish_spool(result)
+        if self._twin is not None:
+            twin, self._twin = self._twin, None
+            other = twin.finish()
+            known = set(result.findings)
+            result = ScanResult(
+                result.findings + tuple(f for f in other.findings if f not in known),
+                result.bytes_scanned + other.bytes_scanned,
+                result.file_type,
+                result.unscannable or other.unscannable,
+            )
         return result
 
     def _finish_spool(self, streamed: ScanResult) -> ScanResult:
@@ -494,6 +519,9 @@ class StreamScan:
     def close(self) -> None:
         """Release the Hyperscan stream and the spool without a verdict (abandoned body)."""
         self._closed = True
+        if self._twin is not None:
+            self._twin.close()
+            self._twin = None
         self._pending.clear()
         self._hs_off()
         if self._spool is not None:

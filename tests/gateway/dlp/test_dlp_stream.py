@@ -381,3 +381,16 @@ def test_a_streamed_csv_without_a_naming_header_finds_no_weak_values(scanner: Sc
     for content_type in ("text/csv", "text/plain"):
         streamed = _stream(scanner, _split(body, 9), content_type=content_type)
         assert not {"date_of_birth", "icd10_code", "uk_nhs_number"} & set(_detectors(streamed))
+
+
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE])
+def test_a_byte_order_mark_in_front_of_utf8_text_hides_nothing(
+        scanner: Scanner, bom: bytes) -> None:
+    """Only a mark says UTF-16/32: the bytes are read that way and as UTF-8, as buffered."""
+    body = bom + b"note: card " + CARD + b" then more text ok!"
+    body += b"x" * (-len(body) % 4)  # whole UTF-16/32 code units: no decode error
+    for chunks in ([body], _split(body, 7), [body[i : i + 1] for i in range(len(body))]):
+        result = _stream(scanner, chunks, content_type="text/plain")
+        assert "credit_card" in _detectors(result)
+    buffered = scanner.scan_body(body, content_type="text/plain", content_encoding=None)
+    assert "credit_card" in [f.detector for f in buffered.findings]
