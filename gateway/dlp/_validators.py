@@ -288,7 +288,17 @@ def _has_dedicated_detector(key: str, value: str) -> bool:
         return True
     if ("auth_token" in key or "authtoken" in key) and _TWILIO_TOKEN.match(value):
         return True  # twilio_auth_token's shape after its keywords
-    return "access" in key and _AWS_SECRET.match(value) is not None
+    # aws_secret_access_key's shape after one of its keywords (access key, secret_key)
+    aws_key = "access" in key or "secret_key" in key or "secretkey" in key
+    return aws_key and _AWS_SECRET.match(value) is not None and _is_mixed(value)
+
+
+def _is_mixed(value: str) -> bool:
+    try:
+        _validate_mixed_base64(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _is_placeholder(value: str) -> bool:

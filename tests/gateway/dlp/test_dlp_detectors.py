@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,19 @@ def test_a_weak_pattern_without_context_never_reaches_medium() -> None:
         weak = [i for i in range(len(det.patterns)) if not det.requires_keywords(i)]
         if det.validator is None and weak and det.category != "credentials":
             assert det.confidence.base is Confidence.LOW, det.id
+
+
+def test_phone_labels_before_national_numbers_are_its_keywords() -> None:
+    """The pattern that takes a national number only after a phone word spells out the
+    keywords; a word missing from either list would make the other silently disagree."""
+    phone = next(d for d in SHIPPED if d.id == "phone_number")
+    labelled = [p.regex for p in phone.patterns if p.regex.startswith("(?i:")]
+    assert len(labelled) == 1
+    words = labelled[0][len("(?i:") : labelled[0].index(")")].split("|")
+    decoded = [re.sub(r"(?:\\x[0-9a-f]{2})+",
+                      lambda m: bytes.fromhex(m.group().replace("\\x", "")).decode(), w)
+               for w in words]
+    assert decoded == list(phone.keywords)
 
 
 @pytest.mark.parametrize(

@@ -228,6 +228,9 @@ def test_shannon_entropy_measures_bits_per_character() -> None:
         ("secret_name: productionDatabaseCredentials", False),  # an identifier
         ("token = ghp_j9sXueEHa4pdrvqmOLX4NjDj64zoAnWxzb62", False),  # github_token's job
         ("access_key = MmuHOFnH4x6jbhd8F/aZwjDqrZnhG3emr2Au/T/Z", False),  # AWS detector's
+        ("secret_key = e3EIjLAM1uyugq94lxmxjc2p6aBg0HDtqUKS4ZKL", False),  # AWS's too
+        ("SECRET_KEY = 'k8#2p!vz$w9q@x4m7n1r&t5y3u6i0o'", True),  # Django's alphabet
+        ("secret_key = abcdefghijklmnopqrstuvwxyzabcdefghijklmn", False),  # one class
         ("AUTH_TOKEN=9f86d081884c7d659a2feaa0c55ad015", False),  # twilio_auth_token's
         ("authToken: 9f86d081884c7d659a2feaa0c55ad015", False),
         ("TOKEN=9f86d081884c7d659a2feaa0c55ad015", True),  # no auth token's key
