@@ -375,6 +375,12 @@ _RECORD_MAX = 64 * 1024
 column context (a stray quote must not make every hit walk back to it)."""
 
 
+def _untyped_text(content_type: str | None) -> bool:
+    """No content type, or one that says only "text" (a table may still be sniffed)."""
+    return not content_type or content_type.partition(";")[0].strip().lower() in (
+        "text/plain", "application/octet-stream")
+
+
 _Tables = Sequence[tuple[int, bytes]]
 """(segment, delimiter hint) of the segments of a body that are delimited text."""
 _TABLE_FILES = {".csv": b"", ".tsv": b"\t", ".tab": b"\t"}
@@ -386,6 +392,8 @@ def _tables(content_type: str | None, ex: Extracted) -> _Tables:
     part's own content type is not kept by the extraction)."""
     if ex.file_type == "text":
         hint = table_hint(content_type)
+        if hint is None and ex.segments and _untyped_text(content_type):
+            hint = looks_tabular(ex.segments[0].data)
         if hint is not None and ex.segments and ex.segments[0].location == "body":
             return [(0, hint)]
     if not content_type or not content_type.lstrip().lower().startswith("multipart/"):
@@ -405,6 +413,36 @@ def table_hint(content_type: str | None) -> bytes | None:
     if not content_type:
         return None
     return _TABLE_TYPES.get(content_type.partition(";")[0].strip().lower())
+
+
+_SNIFF_ROWS = 5
+
+
+def looks_tabular(data: bytes) -> bytes | None:
+    """The delimiter of text that reads as a table although nothing said so (a CSV export
+    pasted into a chat, sent as text/plain or scanned by ``casb scan``), else None.
+
+    A table here: a first line of at most ``_HEADER_MAX`` bytes and at least two more
+    lines, the first ``_SNIFF_ROWS`` of which hold the header's number of fields for one
+    delimiter (at least two fields). Prose lines seldom agree on a comma count; only the
+    first lines are read, never the rest of the body.
+    """
+    head = data[: _HEADER_MAX * 2]
+    nl = head.find(b"\n")
+    if nl < 0 or nl > _HEADER_MAX:
+        return None
+    lines = [ln.rstrip(b"\r") for ln in head.split(b"\n", _SNIFF_ROWS + 1)[: _SNIFF_ROWS + 1]]
+    if len(head) == len(data) or len(lines) > _SNIFF_ROWS + 1:
+        lines = [ln for ln in lines if ln.strip()]
+    else:
+        lines = [ln for ln in lines[:-1] if ln.strip()]  # the last piece may be cut
+    if len(lines) < 3 or b'"' in b"".join(lines):
+        return None  # quoted fields: a content type has to say it is a table
+    for delimiter in _DELIMITERS:
+        n = lines[0].count(delimiter)
+        if n and all(ln.count(delimiter) == n for ln in lines[1:]):
+            return bytes([delimiter])
+    return None
 
 
 def header_end(buf: bytes | bytearray, start: int, end: int) -> int:
@@ -799,12 +837,15 @@ class Scanner:
         """Like :meth:`scan_text`, with each finding's ``start``/``end`` as Python string
         offsets into ``text`` (the original text: normalization is mapped back).
 
-        A CSV/TSV ``content_type`` reads the text's header as a body's would be read.
+        A CSV/TSV ``content_type`` reads the text's header as a body's would be read; so
+        does text without a content type that looks like a table (:func:`looks_tabular`).
         Raises LimitExceeded (``limit="matches"``) when the match budget runs out.
         """
         data = text.encode("utf-8", "surrogatepass")
         segments = [Segment(location, data)]
         hint = table_hint(content_type)
+        if hint is None and _untyped_text(content_type):
+            hint = looks_tabular(data)
         matches = self._scan(segments, () if hint is None else [(0, hint)])
         findings = self._findings(matches, segments)
         if text.isascii():

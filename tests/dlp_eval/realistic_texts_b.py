@@ -231,8 +231,8 @@ A-100,4006381333931,3.99
 B-220,5901234123457,12.50
 C-301,9780306406157,24.00"""),
     ("csv", """name,iban,bic,amount
-Acme GmbH,⟦iban|AT61 1904 3002 3457 3201⟧,BKAUATWW,1200.00
-Dupont SARL,⟦iban|LU28 0019 4006 4475 0000⟧,BCEELULL,880.50"""),
+Acme GmbH,⟦iban|AT61 1904 3002 3457 3201⟧,⟦swift_bic|BKAUATWW⟧,1200.00
+Dupont SARL,⟦iban|LU28 0019 4006 4475 0000⟧,⟦swift_bic|BCEELULL⟧,880.50"""),
     ("csv", """id,user_agent,ip,country
 1,Mozilla/5.0,⟦ipv4_address|81.2.69.142⟧,GB
 2,curl/8.4.0,⟦ipv4_address|216.160.83.56⟧,US"""),

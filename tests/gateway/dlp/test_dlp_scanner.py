@@ -14,7 +14,7 @@ import pytest
 
 from gateway.dlp import Confidence, Detector, Finding, Limits, Scanner, mask
 from gateway.dlp._model import compile_database
-from gateway.dlp._scanner import _Start
+from gateway.dlp._scanner import _Start, looks_tabular
 from gateway.errors import LimitExceeded
 
 HMAC_KEY = b"test-hmac-key-0123456789abcdef!!"
@@ -403,14 +403,44 @@ def test_values_without_a_naming_header_get_no_column_context(
         assert _count(found, detector) == 0, detector
 
 
-def test_the_same_rows_as_plain_text_or_unlabelled_get_nothing_below_the_header(
+def test_the_same_rows_as_another_text_type_get_nothing_below_the_header(
     scanner: Scanner,
 ) -> None:
     body, _ = _patients("name,dob,nhs_number,diagnosis")
-    found = _csv(scanner, body, "text/plain")
+    found = _csv(scanner, body, "text/markdown")
     # only the first row is within the header's keyword window, as before
     assert _count(found, "date_of_birth") == 0
     assert _count(found, "uk_nhs_number") <= 1 and _count(found, "icd10_code") <= 1
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "text/plain; charset=utf-8", None])
+def test_a_table_sent_as_plain_text_is_read_by_its_header(
+    scanner: Scanner, content_type: str | None
+) -> None:
+    body, _ = _patients("name;dob;nhs_number;diagnosis", sep=";")
+    found = scanner.scan_body(body, content_type=content_type, content_encoding=None).findings
+    for detector in ("date_of_birth", "uk_nhs_number", "icd10_code"):
+        assert _count(found, detector, context=True) == 500, detector
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the fields' counts disagree: prose, an address block, a list
+        "Patient dob, nhs number, diagnosis follow.\nSmith, John\n1984-02-03 was noted, "
+        "then 943 476 5919 and E11.9, all fine, really\nnothing else\n",
+        "dob,nhs_number\n1984-02-03,9434765919\n",  # one row: too little to tell
+        'dob,nhs_number,diagnosis\n"1984-02-03",9434765919,E11.9\n1990-01-01,1,2\nx,y,z\n',
+    ],
+)
+def test_text_that_is_no_clear_table_is_not_read_as_one(text: str) -> None:
+    assert looks_tabular(text.encode()) is None
+
+
+def test_a_sniffed_table_needs_the_same_field_count_on_its_first_rows() -> None:
+    assert looks_tabular(b"a,b,c\n1,2,3\n4,5,6\n") == b","
+    assert looks_tabular(b"a\tb\n1\t2\n3\t4\n5\t6") == b"\t"
+    assert looks_tabular(b"a,b,c\n1,2,3\n4,5\n") is None
 
 
 def test_a_strong_value_under_its_header_is_raised_to_context(scanner: Scanner) -> None:
@@ -505,7 +535,11 @@ def test_a_csv_file_in_a_form_upload_is_read_by_its_header(scanner: Scanner) -> 
 
 def test_scan_spans_reads_a_header_when_told_the_text_is_csv(scanner: Scanner) -> None:
     text = "Name;Geburtsdatum;Ort\nMüller, Hans;12.03.1961;Köln\nSchmidt, Eva;30.11.1975;Bonn"
-    assert not [f for f, _a, _b in scanner.scan_spans(text) if f.detector == "date_of_birth"]
+    assert not [f for f, _a, _b in scanner.scan_spans(text, content_type="text/markdown")
+                if f.detector == "date_of_birth"]
+    sniffed = [(text[a:b], f.context) for f, a, b in scanner.scan_spans(text)
+               if f.detector == "date_of_birth"]  # no content type: it reads as a table
+    assert sniffed == [("12.03.1961", True), ("30.11.1975", True)]
     spans = [(text[a:b], f.context) for f, a, b in scanner.scan_spans(text, content_type="text/csv")
              if f.detector == "date_of_birth"]
     assert spans == [("12.03.1961", True), ("30.11.1975", True)]
