@@ -939,6 +939,11 @@ _candidate_db: list[hyperscan.Database] = []
 _candidate_lock = threading.Lock()
 
 
+def prepare_extraction() -> None:
+    """Compile the candidate database now (at scanner build) rather than on the first body."""
+    _candidates(b"\0", [0])
+
+
 def _candidates(joined: bytes, starts: list[int]) -> set[int]:
     """Indices of the segments (starting at ``starts`` in ``joined``) holding a candidate.
 

@@ -25,7 +25,7 @@ import hyperscan
 from gateway.errors import DecodeError, LimitExceeded, ScanError
 
 from ._decode import decode_body, encode_body, parse_encodings, unscannable_reason
-from ._extract import Extracted, JsonSegments, Segment, extract
+from ._extract import Extracted, JsonSegments, Segment, extract, prepare_extraction
 from ._hsdb import compile_cached
 from ._limits import Limits
 from ._mask import mask
@@ -757,6 +757,7 @@ class Scanner:
         db, index, near, starts, pre_db = _compile_split(dets)
         stream_db = _compile_stream(dets, near)
         warm_up()
+        prepare_extraction()
         return cls(dets, db, index, bytes(hmac_key), limits, stream_db, near, starts, pre_db)
 
     def with_limits(self, limits: Limits) -> Scanner:

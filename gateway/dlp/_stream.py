@@ -481,9 +481,7 @@ class StreamScan:
             self._judge(final=True)
         self._closed = True
         segments = [Segment("body", b"")]
-        findings: tuple[Finding, ...] = tuple(
-            self._scanner._finding(m, segments) for m in _dedupe(self._matches)
-        )
+        findings: tuple[Finding, ...] = self._scanner._findings(_dedupe(self._matches), segments)
         result = ScanResult(findings, self.bytes_scanned, self.file_type, self.unscannable)
         if self._spool is not None:
             result = self._finish_spool(result)
