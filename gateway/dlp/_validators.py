@@ -308,18 +308,21 @@ def _is_placeholder(value: str) -> bool:
     return any(w in low for w in _PLACEHOLDER_WORDS)
 
 
-# <password>value</password>, key="DbPassword" value="...", --password value
+# <password>value</password>, key="DbPassword" value="...", --password value,
+# IDENTIFIED BY 'value'
 _XML_ELEMENT = re.compile(r"^<(?P<key>[^\s<>/]+)[^<>]*>(?P<value>[^<>]*)</", re.S)
 _ATTRIBUTES = re.compile(
     r"""^(?:key|name)=["'](?P<key>[^"']*)["'][ \t]+value=["'](?P<value>[^"']*)["']?$"""
 )
 _FLAG = re.compile(r"""^-{1,2}(?P<key>[A-Za-z0-9_.-]+)[ \t]+["']?(?P<value>[^"']*)["']?$""")
+_SQL = re.compile(r"^(?P<key>(?i:identified by|password)) '(?P<value>[^']*)'?$")
 
 
 def _key_and_value(text: str) -> tuple[str, str]:
     """(key, value) of ``key = "value"``, ``key: value``, an XML element, a key/value
-    attribute pair or a command-line flag (quotes removed)."""
-    for form in (_XML_ELEMENT, _ATTRIBUTES, _FLAG):
+    attribute pair, a command-line flag or SQL's ``IDENTIFIED BY 'value'`` (quotes
+    removed)."""
+    for form in (_XML_ELEMENT, _ATTRIBUTES, _FLAG, _SQL):
         m = form.match(text)
         if m is not None:
             return m.group("key"), m.group("value").strip()

@@ -259,6 +259,8 @@ def test_generic_secret_needs_a_random_value(text: str, ok: bool) -> None:
         ('key="DbPassword" value="Vk3$9zLq!mW2"', True),
         ('name="password" value="changeme"', False),
         ("password=Tr0ub4dor&3x", True),
+        ("IDENTIFIED BY 'Xk93!mLq2", True),  # SQL
+        ("PASSWORD 'changeme'", False),
         ("password=Xk93mLq2&amp", False),  # an HTML-escaped query string's "&amp;"
     ],
 )
