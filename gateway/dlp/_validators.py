@@ -747,13 +747,30 @@ def _validate_phone(number: str) -> str:
     raise InvalidComponent()
 
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+# months by their first three letters in the birth-date keywords' languages (English,
+# German, Spanish, French, Italian, Portuguese, Dutch); French juin/juillet need four
+_MONTHS = {
+    **dict.fromkeys(("jan", "ene", "gen"), 1), **dict.fromkeys(("feb", "fev", "fév"), 2),
+    **dict.fromkeys(("mar", "mär"), 3), **dict.fromkeys(("apr", "avr", "abr"), 4),
+    **dict.fromkeys(("may", "mai", "mag", "mei"), 5), **dict.fromkeys(("jun", "giu"), 6),
+    **dict.fromkeys(("jul", "lug"), 7), **dict.fromkeys(("aug", "ago", "aoû"), 8),
+    **dict.fromkeys(("sep", "set"), 9), **dict.fromkeys(("oct", "okt", "ott", "out"), 10),
+    "nov": 11, **dict.fromkeys(("dec", "dez", "dic", "déc"), 12),
+}
+
+
+def _month(word: str) -> int | None:
+    """The month a name or abbreviation (of at least three letters) stands for."""
+    low = word.lower()
+    if low.startswith(("juin", "juil")):
+        return 6 if low[3] == "n" else 7
+    return _MONTHS.get(low[:3])
 _DATE_NUMERIC = re.compile(r"^([0-9]{1,4})[./-]([0-9]{1,2})[./-]([0-9]{1,4})$")
-# "12 March 1985", "12-Mar-1985", "12.MAR.85", "March 12, 1985"
+# "12 March 1985", "12-Mar-1985", "12.MAR.85", "March 12, 1985", "12. März 1985",
+# "12 de marzo de 1985"
 _DATE_WORDS = re.compile(
-    r"^(?:([0-9]{1,2})(?:st|nd|rd|th)?[ ./-]([A-Za-z]{3,9})\.?(?:,? |[./-])"
-    r"|([A-Za-z]{3,9})\.?[ .-]([0-9]{1,2})(?:st|nd|rd|th)?(?:,? |[./-]))([0-9]{4}|[0-9]{2})$"
+    r"^(?:([0-9]{1,2})(?:st|nd|rd|th|er|\.)?(?: de |[ ./-])([^\W\d_]{3,10})\.?(?: de |,? |[./-])"
+    r"|([^\W\d_]{3,10})\.?[ .-]([0-9]{1,2})(?:st|nd|rd|th)?(?:,? |[./-]))([0-9]{4}|[0-9]{2})$"
 )
 
 
@@ -776,7 +793,7 @@ def _birth_date_candidates(value: str) -> list[tuple[int, int, int]]:
     m = _DATE_WORDS.match(value)
     if m:
         day = m.group(1) or m.group(4)
-        month = _MONTHS.get((m.group(2) or m.group(3))[:3].lower())
+        month = _month(m.group(2) or m.group(3))
         if month is None:
             raise InvalidComponent()
         return [(int(m.group(5)), month, int(day))]

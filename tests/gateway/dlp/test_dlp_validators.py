@@ -174,13 +174,17 @@ def test_a_phone_number_written_the_nanp_way_is_compacted_as_one() -> None:
 
 @pytest.mark.parametrize("date", ["1985-03-12", "03/12/1985", "12.03.1985", "12 March 1985",
                                   "March 12, 1985", "12-Mar-1985", "12.MAR.1985", "Mar-12-1985",
-                                  "03/02/85", "12-Mar-85", "29/02/00"])
+                                  "03/02/85", "12-Mar-85", "29/02/00", "12. März 1985",
+                                  "12 de marzo de 1985", "1er février 1985", "3 luglio 1979",
+                                  "14 juillet 1989", "2 juin 1990", "12 mei 1985",
+                                  "15 de março de 1985", "24. Dezember 1970"])
 def test_birth_dates_in_common_orders(date: str) -> None:
     assert valid("birth_date", date)
 
 
 @pytest.mark.parametrize("date", ["31/02/1985", "1899-12-31", "2999-01-01", "13/13/1985",
-                                  "12-Mar-2999", "31/02/85", "29/02/01", "85/03/02"])
+                                  "12-Mar-2999", "31/02/85", "29/02/01", "85/03/02",
+                                  "31 juin 1990", "12 Foo 1985"])
 def test_impossible_birth_dates_are_rejected(date: str) -> None:
     assert not valid("birth_date", date)
 
