@@ -704,7 +704,8 @@ _NANP_WRITTEN = re.compile(
 # "01.02.2024", "2024-01-15": dates next to a phone keyword ("Telefonat am 01.02.2024"),
 # whose digits many numbering plans would accept
 _DATE_WRITTEN = re.compile(
-    r"^(?:[0-9]{1,2}([./-])[0-9]{1,2}\1(?:19|20)[0-9]{2}|(?:19|20)[0-9]{2}([./-])[0-9]{1,2}\2[0-9]{1,2})$"
+    r"^(?:[0-9]{1,2}([./-])[0-9]{1,2}\1(?:19|20)[0-9]{2}"
+    r"|(?:19|20)[0-9]{2}([./-])[0-9]{1,2}\2[0-9]{1,2})$"
 )
 
 
@@ -765,6 +766,8 @@ def _month(word: str) -> int | None:
     if low.startswith(("juin", "juil")):
         return 6 if low[3] == "n" else 7
     return _MONTHS.get(low[:3])
+
+
 _DATE_NUMERIC = re.compile(r"^([0-9]{1,4})[./-]([0-9]{1,2})[./-]([0-9]{1,4})$")
 # "12 March 1985", "12-Mar-1985", "12.MAR.85", "March 12, 1985", "12. März 1985",
 # "12 de marzo de 1985"
