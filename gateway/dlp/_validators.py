@@ -255,9 +255,9 @@ def shannon_entropy(value: str) -> float:
 
 # values that stand in for a secret in docs, templates and code, never a secret themselves
 _PLACEHOLDER_WORDS = (
-    "example", "sample", "placeholder", "changeme", "change_me", "your_", "your-", "yourpass",
-    "redacted", "dummy", "xxxx", "****", "....", "<", ">", "${", "{{", "%(", "$(", "env(",
-    "process.env", "os.environ", "getenv", "secret_here", "password_here", "insert",
+    "example", "sample", "placeholder", "changeme", "changeit", "change_me", "your_", "your-",
+    "yourpass", "redacted", "dummy", "xxxx", "****", "....", "<", ">", "${", "{{", "%(", "$(",
+    "env(", "process.env", "os.environ", "getenv", "secret_here", "password_here", "insert",
 )
 _PLACEHOLDER_VALUES = frozenset(
     {"password", "passwd", "pass", "secret", "none", "null", "nil", "true", "false",
