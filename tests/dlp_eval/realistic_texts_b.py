@@ -109,7 +109,7 @@ async function charge(amount) {
     ("code", """# settings.py
 DEBUG = False
 ALLOWED_HOSTS = ["app.example.com"]
-⟦generic_secret|SECRET_KEY = "k8#2p!vz$w9q@x4m7n1r&t5y3u6i0o"⟧
+⟦generic_secret|SECRET_KEY = "k8#2p!vz$w9q@x4m7n1r&t5y3u6i0o⟧"
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
