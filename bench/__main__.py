@@ -27,6 +27,7 @@ def main() -> int:
         dlp_speed.main()
     if "dlp-quality" in args.which:
         dlp_quality.main([])
+        dlp_quality.main(["--eval", str(dlp_quality.REALISTIC_FILE)])
     if "stream-memory" in args.which:
         stream_memory.main()
     return 0
