@@ -9,29 +9,39 @@ detector -> findings (masked preview + keyed HMAC, never the raw value).
 from __future__ import annotations
 
 import bisect
-import csv
 import functools
 import hmac
-import io
 import re
 import threading
-import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, overload
+from typing import overload
 
 import hyperscan
 
 from gateway.errors import DecodeError, LimitExceeded, ScanError
 
 from ._decode import decode_body, encode_body, parse_encodings, unscannable_reason
-from ._extract import Extracted, JsonSegments, Segment, extract, prepare_extraction
+from ._extract import JsonSegments, Segment, extract, prepare_extraction
 from ._hsdb import compile_cached
 from ._limits import Limits
 from ._mask import mask
 from ._model import FLAGS, Confidence, Detector, char_set, compile_database
 from ._normalize import Normalized, normalize_bytes, warm_up
+from ._starts import _som_width, _Start
 from ._stream import StreamScan, compile_stream_database
+from ._tables import (
+    _DELIMITERS,
+    _Columns,
+    _fields,
+    _Header,
+    _Tables,
+    _tables,
+    _untyped_text,
+    header_end,
+    looks_tabular,
+    table_hint,
+)
 from ._validators import VALIDATORS, Validator
 
 __all__ = ["Finding", "ScanResult", "Scanner"]
@@ -42,185 +52,6 @@ _Opened = tuple[int, int, Collection[int]]
 """Rows ``[start, end)`` of a CSV body opened to the weak patterns of some detectors."""
 _NEAR_MAX_WIDTH = 512
 """Keyword-required patterns whose matches are at most this long run only near keywords."""
-_SOM_MAX_WIDTH = 4096
-"""Patterns whose matches are at most this long are compiled without start-of-match
-tracking (1.7-2x faster scans, 2-3x faster compiles); their starts are recovered from a
-window of that many bytes before each match end. Longer or unbounded ones keep SOM."""
-
-
-class _Start:
-    """Recovers the leftmost start of a match that Hyperscan reported by its end only.
-
-    Hyperscan with ``HS_FLAG_SOM_LEFTMOST`` reports, for each end, the leftmost start of a
-    match ending there. Without it only the end is known; the same pattern in Python's
-    ``re`` (the patterns use the dialect both share) is searched over the ``width`` bytes
-    before the end with a lookahead that pins the match end: the first start ``search``
-    finds is that leftmost start. The string is cut two bytes after the end (or at the
-    buffer's end), so ``\\b`` and ``$`` see the same neighbours as Hyperscan did; the left
-    context is the real buffer (``re`` reads before ``pos`` for ``\\b``, never for ``^``).
-
-    Two shortcuts give the same starts for less. A pattern whose matches all have one
-    length starts that many bytes before the end. Otherwise a match holds, past its first
-    byte and before its last, only bytes of the pattern's ``alphabet``: no match ending at
-    ``end`` starts before the last other byte, so ``re`` (which tries every position)
-    starts there, and a window holding such a byte never needs the search from 0.
-    """
-
-    __slots__ = ("_alphabet", "_fixed", "_regex", "_tails", "bounded", "width")
-
-    def __init__(self, regex: bytes, width: int, *, bounded: bool = True) -> None:
-        self._regex = regex
-        self.width = width
-        self.bounded = bounded
-        """False: matches may be longer than ``width``; when the window cannot show the whole
-        match (nothing found, or a start on the window's edge) the search starts over from the
-        beginning of the buffer, so a long match still gets its leftmost start."""
-        self._tails: list[re.Pattern[bytes] | None] = [None, None, None]
-        self._fixed, self._alphabet = _shape(regex)
-
-    def start(self, buf: bytes, end: int) -> int:
-        """The leftmost start of a match ending at ``end``, -1 if there is none."""
-        if self._fixed is not None:
-            return end - self._fixed
-        rest = min(2, len(buf) - end)
-        rx = self._tails[rest]
-        if rx is None:
-            rx = re.compile(b"(?:" + self._regex + b")(?=[\\s\\S]{%d}\\Z)" % rest)
-            self._tails[rest] = rx
-        lo = max(0, end - self.width)
-        if self._alphabet is not None:
-            first = lo + len(buf[lo : end - 1].rstrip(self._alphabet)) - 1
-            if first >= lo:  # every match ending here starts at ``first`` or after it
-                m = rx.search(buf, first, end + rest)
-                return -1 if m is None else m.start()
-        m = rx.search(buf, lo, end + rest)
-        if not self.bounded and lo > 0 and (m is None or m.start() == lo):
-            m = rx.search(buf, 0, end + rest)
-        return -1 if m is None else m.start()
-
-
-@functools.lru_cache(maxsize=1024)
-def _shape(regex: bytes) -> tuple[int | None, bytes | None]:
-    """The length in bytes of every match of a pattern (None if matches vary in length) and
-    its :func:`_alphabet`; kept per pattern, as parsing is most of a rebuild's Python time."""
-    try:
-        parsed = re._parser.parse(regex)  # type: ignore[attr-defined]
-        low, high = parsed.getwidth()
-    except (re.error, RecursionError, OverflowError):
-        return None, None
-    return (int(low) if low == high else None), _alphabet(parsed)
-
-
-_ALL = frozenset(range(256))
-_K = re._constants  # type: ignore[attr-defined]  # the parse tree's opcodes
-_CATEGORIES: dict[object, frozenset[int]] = {
-    _K.CATEGORY_DIGIT: frozenset(b"0123456789"),
-    _K.CATEGORY_SPACE: frozenset(b" \t\n\r\f\v"),
-    _K.CATEGORY_WORD: frozenset(b"0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"),
-}
-"""What ``\\d``, ``\\s`` and ``\\w`` match in a bytes pattern (ASCII only)."""
-
-
-def _alphabet(parsed: Any) -> bytes | None:
-    """The bytes a match of a parsed pattern may hold past its first byte and before its
-    last one; None when that can be any byte.
-
-    The pattern's leading and trailing items that consume at most one byte together
-    (``\\b``, ``(?:^|[^a-z])``, ``(?:[^a-z]|$)``) are left out; the rest gives a superset of
-    what it can consume (unknown constructs count as any byte): the shortcut in
-    :class:`_Start` stays exact.
-    """
-    try:
-        items = list(parsed.data)
-        head = 0
-        while head < len(items) and _width(parsed, items[: head + 1]) <= 1:
-            head += 1
-        tail = len(items)
-        while tail > head and _width(parsed, items[tail - 1 :]) <= 1:
-            tail -= 1
-        found = _consumed(items[head:tail], bool(parsed.state.flags & re.IGNORECASE))
-    except (re.error, RecursionError, OverflowError):
-        return None
-    return None if found >= _ALL else bytes(sorted(found))
-
-
-_Items = Sequence[tuple[Any, Any]]
-"""Items of ``re``'s parse tree (opcode, argument): a private, untyped structure."""
-
-
-def _width(parsed: Any, items: _Items) -> int:
-    """The longest match of some of a parsed pattern's top-level items."""
-    return int(re._parser.SubPattern(parsed.state, list(items)).getwidth()[1])  # type: ignore[attr-defined]
-
-
-def _consumed(items: _Items, caseless: bool) -> frozenset[int]:
-    """A superset of the bytes that parsed pattern items can consume."""
-    k = _K
-    out: set[int] = set()
-    for op, av in items:
-        if op in (k.AT, k.ASSERT, k.ASSERT_NOT):
-            continue  # zero width: they look, they consume nothing
-        if op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT):
-            out |= _consumed(av[2], caseless)
-        elif op is k.SUBPATTERN:
-            _group, add, remove, sub = av
-            on = (caseless or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
-            out |= _consumed(sub, on)
-        elif op is k.ATOMIC_GROUP:
-            out |= _consumed(av, caseless)
-        elif op is k.BRANCH:
-            for alt in av[1]:
-                out |= _consumed(alt, caseless)
-        elif op is k.LITERAL:
-            out.add(av)
-        elif op is k.IN:
-            members = _members(av)
-            if members is None:
-                return _ALL
-            out |= members
-        else:  # ANY, NOT_LITERAL, group references, anything new: any byte
-            return _ALL
-    if caseless:
-        out |= {b ^ 0x20 for b in out if 65 <= (b & ~0x20) <= 90}
-    return frozenset(out)
-
-
-def _members(items: _Items) -> set[int] | None:
-    """The bytes a character class matches (case as written), None for a negated one."""
-    k = _K
-    out: set[int] = set()
-    for op, av in items:
-        if op is k.LITERAL:
-            out.add(av)
-        elif op is k.RANGE:
-            out.update(range(av[0], av[1] + 1))
-        elif op is k.CATEGORY and av in _CATEGORIES:
-            out |= _CATEGORIES[av]
-        else:  # NEGATE, negated categories: (nearly) any byte
-            return None
-    return out
-
-
-@functools.lru_cache(maxsize=1024)
-def _som_width(regex: str) -> tuple[int, bool] | None:
-    """The window to recover starts in and whether it bounds every match; None to keep SOM.
-
-    Unbounded patterns (e-mail, secrets after a key) are the costliest ones to scan with SOM
-    (several times slower than without); their starts are recovered in a window of
-    ``_SOM_MAX_WIDTH`` bytes, and from the buffer's start for the rare longer match.
-    """
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            re.compile(regex.encode())
-            width = re._parser.parse(regex).getwidth()[1]  # type: ignore[attr-defined]
-    except (re.error, RecursionError, OverflowError, Warning):
-        return None
-    if width <= _SOM_MAX_WIDTH:
-        return int(width), True
-    return _SOM_MAX_WIDTH, False
-
-
 @dataclass(frozen=True, slots=True)
 class _Near:
     """Keyword-required patterns, scanned only in windows around their keywords.
@@ -352,225 +183,6 @@ def _compile_split(
         {i: (d, p) for i, (d, p, _) in zip(weak_ids, weak, strict=True)},
     )
     return db, {**dict(enumerate(strong)), **near.index}, near, starts, pre_db
-
-
-# -- delimited text: a header names its columns ---------------------------------------------
-
-_TABLE_TYPES: dict[str, bytes] = {
-    "text/csv": b"",
-    "application/csv": b"",
-    "text/x-csv": b"",
-    "application/x-csv": b"",
-    "text/comma-separated-values": b"",
-    "text/tab-separated-values": b"\t",
-    "application/vnd.ms-excel": b"",  # what Windows browsers send for a .csv file
-}
-"""Content types of delimited text -> the delimiter they fix (b"": sniffed from the header).
-They count for bodies that read as plain text only (a real .xls is a binary container)."""
-_DELIMITERS = b",;\t|"
-_HEADER_MAX = 8192
-"""A first record longer than this is no header (and is not kept by streams)."""
-_RECORD_MAX = 64 * 1024
-"""How far back from a value its record's start is looked for; longer records get no
-column context (a stray quote must not make every hit walk back to it)."""
-
-
-def _untyped_text(content_type: str | None) -> bool:
-    """No content type, or one that says only "text" (a table may still be sniffed)."""
-    return not content_type or content_type.partition(";")[0].strip().lower() in (
-        "text/plain", "application/octet-stream")
-
-
-_Tables = Sequence[tuple[int, bytes]]
-"""(segment, delimiter hint) of the segments of a body that are delimited text."""
-_TABLE_FILES = {".csv": b"", ".tsv": b"\t", ".tab": b"\t"}
-
-
-def _tables(content_type: str | None, ex: Extracted) -> _Tables:
-    """The segments of an extracted body that are delimited text: the body itself for a
-    CSV/TSV content type, and the text parts of a form upload whose file name says so (a
-    part's own content type is not kept by the extraction)."""
-    if ex.file_type == "text":
-        hint = table_hint(content_type)
-        if hint is None and ex.segments and _untyped_text(content_type):
-            hint = looks_tabular(ex.segments[0].data)
-        if hint is not None and ex.segments and ex.segments[0].location == "body":
-            return [(0, hint)]
-    if not content_type or not content_type.lstrip().lower().startswith("multipart/"):
-        return ()
-    out = []
-    for i, seg in enumerate(ex.segments[: ex.primary]):
-        if seg.location.startswith("multipart:") and "/" in seg.location:
-            name = seg.location.rpartition("/")[2].lower()
-            hint = _TABLE_FILES.get(name[name.rfind("."):]) if "." in name else None
-            if hint is not None:
-                out.append((i, hint))
-    return out
-
-
-def table_hint(content_type: str | None) -> bytes | None:
-    """The delimiter hint of a CSV/TSV content type (b"": sniff it), None for other types."""
-    if not content_type:
-        return None
-    return _TABLE_TYPES.get(content_type.partition(";")[0].strip().lower())
-
-
-_SNIFF_ROWS = 5
-
-
-def looks_tabular(data: bytes) -> bytes | None:
-    """The delimiter of text that reads as a table although nothing said so (a CSV export
-    pasted into a chat, sent as text/plain or scanned by ``casb scan``), else None.
-
-    A table here: a first line of at most ``_HEADER_MAX`` bytes and at least two more
-    lines, the first ``_SNIFF_ROWS`` of which hold the header's number of fields for one
-    delimiter (at least two fields). Prose lines seldom agree on a comma count; only the
-    first lines are read, never the rest of the body.
-    """
-    head = data[: _HEADER_MAX * 2]
-    nl = head.find(b"\n")
-    if nl < 0 or nl > _HEADER_MAX:
-        return None
-    lines = [ln.rstrip(b"\r") for ln in head.split(b"\n", _SNIFF_ROWS + 1)[: _SNIFF_ROWS + 1]]
-    if len(head) == len(data) or len(lines) > _SNIFF_ROWS + 1:
-        lines = [ln for ln in lines if ln.strip()]
-    else:
-        lines = [ln for ln in lines[:-1] if ln.strip()]  # the last piece may be cut
-    if len(lines) < 3 or b'"' in b"".join(lines):
-        return None  # quoted fields: a content type has to say it is a table
-    for delimiter in _DELIMITERS:
-        n = lines[0].count(delimiter)
-        if n and all(ln.count(delimiter) == n for ln in lines[1:]):
-            return bytes([delimiter])
-    return None
-
-
-def header_end(buf: bytes | bytearray, start: int, end: int) -> int:
-    """Offset of the newline ending the first record of ``buf[start:end]`` (quotes may hold
-    newlines), -1 if it does not end within ``_HEADER_MAX`` bytes."""
-    stop = min(end, start + _HEADER_MAX)
-    nl = buf.find(b"\n", start, stop)
-    while nl >= 0 and buf.count(b'"', start, nl) & 1:
-        nl = buf.find(b"\n", nl + 1, stop)
-    return nl
-
-
-@dataclass(frozen=True, slots=True)
-class _Header:
-    """What a delimited text's header line says: its delimiter and, per detector, the
-    columns whose field name holds one of the detector's keywords."""
-
-    delimiter: int
-    named: dict[int, frozenset[int]]
-    weak: frozenset[int]
-    """The detectors of ``named`` with keyword-required patterns (their columns are opened
-    to the weak-pattern database)."""
-
-
-def _fields(line: bytes, delimiter: int) -> list[bytes]:
-    """The header's fields as written (quotes kept: a keyword may include one, as for JSON
-    keys); delimiters inside quotes do not split."""
-    sep = bytes([delimiter])
-    if b'"' not in line:
-        return line.split(sep)
-    fields: list[bytes] = []
-    current = b""
-    for i, part in enumerate(line.split(b'"')):
-        if i:
-            current += b'"'
-        if i % 2:
-            current += part  # inside quotes
-            continue
-        pieces = part.split(sep)
-        current += pieces[0]
-        for piece in pieces[1:]:
-            fields.append(current)
-            current = piece
-    fields.append(current)
-    return fields
-
-
-def _column(record: bytes, delimiter: int) -> int | None:
-    """The column in which the first part of a record ends, read by the csv module (quoted
-    delimiters and newlines); None if the record itself ends before that."""
-    text = record.decode("utf-8", "surrogateescape")
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=chr(delimiter), strict=False)
-    row = next(rows, [])
-    return None if next(rows, None) is not None else max(len(row) - 1, 0)
-
-
-class _Columns:
-    """Column context of one delimited text held in ``buf[body:end]`` (the rows below the
-    header): a value counts as labelled when the header field of its column names one of
-    its detector's keywords, as a keyword just before the value would.
-
-    A value's column is found from its record only, per value: the record starts after the
-    last newline before it that is outside quotes (the parity of the quotes between the body's
-    start and the value tells, counted in C from the nearest point already counted), and the
-    record's start up to the value is read by the csv module when it holds quotes.
-    ``quotes`` is the number of quotes before ``body`` in the text (a stream keeps a window);
-    ``anchored``: ``body`` is a record start (false for a stream window that starts mid-body).
-    """
-
-    __slots__ = ("_buf", "_counts", "_delimiter", "_marks", "_named", "_quoted", "anchored",
-                 "body", "end", "header")
-
-    def __init__(self, buf: bytes, body: int, end: int, header: _Header, *, quotes: int = 0,
-                 anchored: bool = True) -> None:
-        self._buf = buf
-        self.body = body
-        self.end = end
-        self.header = header
-        self.anchored = anchored
-        self._delimiter = bytes([header.delimiter])
-        self._named = header.named
-        self._quoted = bool(quotes & 1) or buf.find(b'"', body, end) >= 0
-        self._marks = [body]
-        self._counts = [quotes]
-
-    def names(self, detector: int, start: int, end: int) -> bool:
-        """The header of the column holding ``buf[start:end]`` names one of the detector's
-        keywords (False outside the rows, across a delimiter or a record end)."""
-        columns = self._named.get(detector)
-        if columns is None or start < self.body or end > self.end:
-            return False
-        rs = self._record(start)
-        if rs is None:
-            return False
-        buf, delimiter = self._buf, self._delimiter
-        if buf.find(b'"', rs, end) < 0:
-            value = buf[start:end]
-            if delimiter in value or b"\n" in value:
-                return False
-            return buf.count(delimiter, rs, start) in columns
-        column = _column(buf[rs:start], delimiter[0])
-        return column in columns and _column(buf[rs:end], delimiter[0]) == column
-
-    def _record(self, pos: int) -> int | None:
-        """Where the record holding ``pos`` starts; None when that is out of reach."""
-        buf, lo = self._buf, self.body
-        floor = max(lo, pos - _RECORD_MAX)
-        p = pos
-        inside = self._parity(pos) if self._quoted else 0
-        while True:
-            nl = buf.rfind(b"\n", floor, p)
-            if nl < 0:
-                return lo if floor == lo and self.anchored else None
-            if self._quoted:
-                inside ^= buf.count(b'"', nl, p) & 1
-            if not inside:
-                return nl + 1
-            p = nl
-
-    def _parity(self, pos: int) -> int:
-        """1 if ``pos`` lies inside quotes (an odd number of quotes before it)."""
-        marks = self._marks
-        i = bisect.bisect_right(marks, pos) - 1
-        count = self._counts[i] + self._buf.count(b'"', marks[i], pos)
-        if i == len(marks) - 1 and pos > marks[i]:
-            marks.append(pos)  # hits come mostly in order: count each stretch once
-            self._counts.append(count)
-        return count & 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,8 @@ from ._normalize import normalize_chunk_text
 from ._sniff import sniff_file_type
 
 if TYPE_CHECKING:
-    from ._scanner import Finding, Scanner, ScanResult, _Columns, _Header, _Match, _Near
+    from ._scanner import Finding, Scanner, ScanResult, _Match, _Near
+    from ._tables import _Columns, _Header
 
 __all__ = ["StreamScan", "compile_stream_database"]
 
@@ -166,7 +167,7 @@ class StreamScan:
         self._spooled = 0
         self._spool_over = False
         # CSV/TSV: the header line, read once it has arrived, labels the columns below it
-        from ._scanner import table_hint
+        from ._tables import table_hint
 
         self._table = None if self._form or self._multipart else table_hint(content_type)
         self._header: _Header | None = None
@@ -342,7 +343,7 @@ class StreamScan:
     def _read_header(self) -> None:
         """Once the first record has arrived: what its fields name (bounded; a first record
         longer than the header bound, or none at all, is no header)."""
-        from ._scanner import _HEADER_MAX, header_end
+        from ._tables import _HEADER_MAX, header_end
 
         assert self._table is not None
         window = self._window
@@ -416,7 +417,7 @@ class StreamScan:
         hits = [(p, s - base, e - base) for p, s, e in ready if s >= base]
         columns: list[_Columns] = []
         if self._header is not None:
-            from ._scanner import _Columns
+            from ._tables import _Columns
 
             columns.append(_Columns(buf, max(0, self._body - base), len(buf), self._header,
                                     quotes=self._quotes, anchored=base <= self._body))

@@ -14,7 +14,8 @@ import pytest
 
 from gateway.dlp import Confidence, Detector, Finding, Limits, Scanner, mask
 from gateway.dlp._model import compile_database
-from gateway.dlp._scanner import _Start, looks_tabular
+from gateway.dlp._starts import _Start
+from gateway.dlp._tables import looks_tabular
 from gateway.errors import LimitExceeded
 
 HMAC_KEY = b"test-hmac-key-0123456789abcdef!!"
