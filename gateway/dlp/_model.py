@@ -120,6 +120,14 @@ class Detector(_Frozen):
     keyword_scope: Literal["around", "before"] = "around"
     value_chars: str | None = None
     allow_values: tuple[str, ...] = ()
+    exclude_keywords: tuple[str, ...] = ()
+    """Lower-case words that, right before a value (a whole word; only spaces, ``:``, ``=``,
+    ``#`` or ``-`` between), say it is something else of the same shape ("firmware 2.0.1.3",
+    "section 4.2.1.3" are no IP addresses): such a match does not count. Only right before:
+    "client version 2.1 from 10.0.0.5" still reports the address."""
+    trim_prefixes: tuple[str, ...] = ()
+    """Literal prefixes (any case) cut off the start of a match: a scheme the pattern has to
+    consume to find the value, as ``mailto:`` before an address."""
     confidence: ConfidenceSpec
     examples: Examples
 
@@ -130,7 +138,7 @@ class Detector(_Frozen):
             raise ValueError(f"unknown validator {name!r}; known: {', '.join(sorted(VALIDATORS))}")
         return name
 
-    @field_validator("keywords")
+    @field_validator("keywords", "exclude_keywords")
     @classmethod
     def _lower_keywords(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         # non-ASCII keywords (fødselsnummer, 身份证) match as UTF-8 bytes; the scanner folds

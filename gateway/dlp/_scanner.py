@@ -226,6 +226,10 @@ class _Compiled:
     """``keyword_scope: before``."""
     levels: tuple[Confidence, Confidence]
     """Confidence of a match that passed, without and with a keyword near."""
+    exclude_rx: re.Pattern[bytes] | None
+    """One of the detector's ``exclude_keywords`` ending the text before a value."""
+    trim_rx: re.Pattern[bytes] | None
+    """Any of its ``trim_prefixes``, anchored, any case."""
 
     @classmethod
     def of(cls, det: Detector) -> _Compiled:
@@ -246,6 +250,10 @@ class _Compiled:
             tuple(det.requires_keywords(p) for p in range(len(det.patterns))),
             det.keyword_scope == "before",
             (level, near),
+            re.compile(rb"\b(?:" + b"|".join(re.escape(k.encode()) for k in det.exclude_keywords)
+                       + rb")[ \t:=#-]*\Z") if det.exclude_keywords else None,
+            re.compile(b"|".join(re.escape(t.encode()) for t in det.trim_prefixes),
+                       re.IGNORECASE) if det.trim_prefixes else None,
         )
 
 
@@ -810,6 +818,8 @@ class Scanner:
                     start += 1
                 while end > start and buf[end - 1] not in comp.value_chars:
                     end -= 1
+            if comp.trim_rx is not None and (cut := comp.trim_rx.match(buf, start, end)):
+                start = cut.end()
             if (d, start, end) in seen or start >= end:
                 continue
             seen.add((d, start, end))
@@ -897,6 +907,9 @@ class Scanner:
         if accepted is None:
             return None
         normalized, value = accepted
+        exclude = comp.exclude_rx
+        if exclude is not None and exclude.search(buf[max(lo, start - 64) : start].lower()):
+            return None  # "firmware 2.0.1.3": the same shape, something else
         context = False
         rx = comp.keyword_rx
         if rx is not None:

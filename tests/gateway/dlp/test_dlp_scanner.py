@@ -544,3 +544,27 @@ def test_scan_spans_reads_a_header_when_told_the_text_is_csv(scanner: Scanner) -
     spans = [(text[a:b], f.context) for f, a, b in scanner.scan_spans(text, content_type="text/csv")
              if f.detector == "date_of_birth"]
     assert spans == [("12.03.1961", True), ("30.11.1975", True)]
+
+
+def test_a_trimmed_prefix_is_not_part_of_the_value(scanner: Scanner) -> None:
+    text = 'Write to <a href="MAILTO:support@example.com">us</a> or user:pw@host.example.com'
+    spans = [text[a:b] for f, a, b in scanner.scan_spans(text) if f.detector == "email_address"]
+    assert spans == ["support@example.com"]  # a URL's user:pw@ is still no address
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("firmware 2.0.1.3", False),
+        ("Version: 10.0.19041.1", False),
+        ("see section 4.2.1.3 of RFC 7230", False),
+        ("kernel-5.4.0.1 loaded", False),
+        ("client version 2.1 connected from 10.0.0.5", True),
+        ("build server at 10.1.2.3", True),
+        ("subversion 10.1.2.3", True),  # a whole word only
+    ],
+)
+def test_an_exclude_keyword_right_before_a_value_vetoes_it(
+    scanner: Scanner, text: str, found: bool
+) -> None:
+    assert any(f.detector == "ipv4_address" for f in scanner.scan_text(text)) is found
