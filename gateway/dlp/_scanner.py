@@ -273,6 +273,10 @@ class _Match:
     value: str
     context: bool
     confidence: Confidence
+    distance: int = 1 << 30
+    """Bytes between the value and the nearest keyword that gave it context."""
+    weak: bool = False
+    """A keyword-required shape (it counts only because of its keyword)."""
 
 
 class _Collector:
@@ -851,13 +855,14 @@ class Scanner:
                                  columns=columns, detector=d)
             if judged is None:
                 continue
-            normalized, value, context, level = judged
+            normalized, value, context, level, distance = judged
             omap = norms[seg].map
             rs, re_ = start - seg_start, end - seg_start
             if omap is not None:
                 rs, re_ = omap.start(rs), omap.end(re_)
             accepted.append(
-                _Match(d, seg, start, end, rs, re_, normalized, value, context, level)
+                _Match(d, seg, start, end, rs, re_, normalized, value, context, level, distance,
+                       required)
             )
         return _dedupe(accepted) if dedupe else accepted
 
@@ -887,8 +892,9 @@ class Scanner:
         memo: dict[bytes, _Accepted] | None = None,
         columns: Sequence[_Columns] = (),
         detector: int = -1,
-    ) -> tuple[str, str, bool, Confidence] | None:
-        """Allow-list, validator, keyword window and confidence of one trimmed match.
+    ) -> tuple[str, str, bool, Confidence, int] | None:
+        """Allow-list, validator, keyword window, confidence and keyword distance of one
+        trimmed match.
 
         ``lo``/``hi`` bound the context window (the segment, or what a stream still holds;
         ``lo`` is the key's start for a keyed JSON value). ``memo`` keeps, for one scan and
@@ -911,19 +917,26 @@ class Scanner:
         if exclude is not None and exclude.search(buf[max(lo, start - 64) : start].lower()):
             return None  # "firmware 2.0.1.3": the same shape, something else
         context = False
+        distance = 1 << 30
         rx = comp.keyword_rx
         if rx is not None:
             w = comp.detector.keyword_window
             # before and after the value, not inside it ("mail" in "mail.example.com");
             # with keyword_scope "before" only a label ahead of the value counts
-            context = rx.search(buf[max(lo, start - w) : start].lower()) is not None
-            if not context and not comp.before_only:
-                context = rx.search(buf[end : min(hi, end + w)].lower()) is not None
+            before = buf[max(lo, start - w) : start].lower()
+            ends = [m.end() for m in rx.finditer(before)]
+            if ends:
+                context, distance = True, len(before) - ends[-1]  # the nearest one
+            elif not comp.before_only:
+                after = rx.search(buf[end : min(hi, end + w)].lower())
+                if after is not None:
+                    context, distance = True, after.start()
             if not context and columns:
                 context = any(c.names(detector, start, end) for c in columns)
+                distance = w
         if required and not context:
             return None
-        return normalized, value, context, comp.levels[context]
+        return normalized, value, context, comp.levels[context], distance
 
     def _findings(
         self, matches: Sequence[_Match], segments: Sequence[Segment] | JsonSegments
@@ -1031,6 +1044,32 @@ def _dedupe(matches: list[_Match]) -> list[_Match]:
         out.append(m)
         last_detector, last_end = m.detector, m.end
     out.sort(key=lambda m: (m.start, m.detector))
+    return _arbitrate(out)
+
+
+def _arbitrate(matches: list[_Match]) -> list[_Match]:
+    """One value read by several detectors: those whose own keyword is nearest win.
+
+    "CPR-nr: 111096-6563" is a Danish CPR number that also passes the Finnish check, and in
+    "Reisepass 823294437,...\n2,SSN ..." the passport label is nearer than the next row's
+    "SSN": a value is not also reported by a detector whose keyword is farther, or absent
+    (same span only: an address inside a labelled database URL still counts). A weak shape
+    (counted only for its keyword) displaces a strong one only when that has no keyword at
+    all. ``matches`` are sorted by start.
+    """
+    out: list[_Match] = []
+    i = 0
+    while i < len(matches):
+        j = i + 1
+        while j < len(matches) and matches[j].start == matches[i].start:
+            j += 1
+        group = matches[i:j]
+        if len(group) > 1:
+            group = [m for m in group if not any(
+                n.context and n.end == m.end and (not m.context or (
+                    n.distance < m.distance and n.weak <= m.weak)) for n in group)]
+        out += group
+        i = j
     return out
 
 

@@ -568,3 +568,29 @@ def test_an_exclude_keyword_right_before_a_value_vetoes_it(
     scanner: Scanner, text: str, found: bool
 ) -> None:
     assert any(f.detector == "ipv4_address" for f in scanner.scan_text(text)) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        # a checksum another country's id also passes: its own label decides
+        ("CPR-nr: 111096-6563", "111096-6563", ["dk_cpr"]),
+        # the label next to the value beats a keyword on the next CSV row
+        ("id,note\n1,Reisepass 823294437,x\n2,SSN 666-40-8127,y", "823294437",
+         ["passport_number"]),
+        # a weak shape with a keyword does not push out a labelled strong one
+        ("visa card, account no. 4012888888881881", "4012888888881881",
+         ["bank_account_number", "credit_card"]),
+    ],
+)
+def test_one_value_read_by_several_detectors_goes_to_the_nearest_label(
+    scanner: Scanner, text: str, value: str, expected: list[str]
+) -> None:
+    found = sorted(f.detector for f, a, b in scanner.scan_spans(text) if text[a:b] == value)
+    assert found == expected
+
+
+def test_a_value_inside_a_labelled_one_still_counts(scanner: Scanner) -> None:
+    text = "DATABASE_URL=postgres://app:s3cr3t@203.0.113.9:5432/orders"
+    found = {f.detector for f in scanner.scan_text(text)}
+    assert {"db_connection_string", "ipv4_address"} <= found
