@@ -167,9 +167,12 @@ class StreamScan:
         self._spooled = 0
         self._spool_over = False
         # CSV/TSV: the header line, read once it has arrived, labels the columns below it
-        from ._tables import table_hint
+        from ._tables import _untyped_text, table_hint
 
         self._table = None if self._form or self._multipart else table_hint(content_type)
+        self._sniff = (self._table is None and not self._form and not self._multipart
+                       and _untyped_text(content_type))
+        """Untyped text: whether its first rows (once they have arrived) read as a table."""
         self._header: _Header | None = None
         self._body = -1
         """Stream offset where the rows below a header that names keywords start."""
@@ -309,6 +312,8 @@ class StreamScan:
         self._window += data
         self._total += len(data)
         self.bytes_scanned += len(data)
+        if self._sniff:
+            self._sniff_table()
         if self._table is not None:
             self._read_header()
         try:
@@ -339,6 +344,21 @@ class StreamScan:
                 self._quotes += self._window.count(b'"', max(0, self._body - self._base), cut)
             del self._window[:cut]
             self._base += cut
+
+    def _sniff_table(self) -> None:
+        """Untyped text read as a table as the buffered path reads it (:func:`looks_tabular`),
+        once its first rows or ``2 * _HEADER_MAX`` bytes have arrived."""
+        from ._tables import _HEADER_MAX, _SNIFF_ROWS, looks_tabular
+
+        window = self._window
+        if self._base or self.file_type not in (None, "text"):
+            self._sniff = False
+            return
+        if window.count(b"\n", 0, 2 * _HEADER_MAX) <= _SNIFF_ROWS and len(
+                window) <= 2 * _HEADER_MAX:
+            return  # not yet what the buffered path reads (its first rows, or 16 KiB)
+        self._sniff = False
+        self._table = looks_tabular(bytes(window[: 2 * _HEADER_MAX + 1]))
 
     def _read_header(self) -> None:
         """Once the first record has arrived: what its fields name (bounded; a first record

@@ -86,11 +86,10 @@ def looks_tabular(data: bytes) -> bytes | None:
     nl = head.find(b"\n")
     if nl < 0 or nl > _HEADER_MAX:
         return None
-    lines = [ln.rstrip(b"\r") for ln in head.split(b"\n", _SNIFF_ROWS + 1)[: _SNIFF_ROWS + 1]]
-    if len(head) == len(data) or len(lines) > _SNIFF_ROWS + 1:
-        lines = [ln for ln in lines if ln.strip()]
-    else:
-        lines = [ln for ln in lines[:-1] if ln.strip()]  # the last piece may be cut
+    pieces = head.split(b"\n", _SNIFF_ROWS + 1)
+    if len(pieces) > _SNIFF_ROWS + 1 or len(head) < len(data):
+        pieces.pop()  # the rest of the body, or a line the head cut
+    lines = [ln.rstrip(b"\r") for ln in pieces if ln.strip()]
     if len(lines) < 3 or b'"' in b"".join(lines):
         return None  # quoted fields: a content type has to say it is a table
     for delimiter in _DELIMITERS:

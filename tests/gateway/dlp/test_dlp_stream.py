@@ -394,3 +394,29 @@ def test_a_byte_order_mark_in_front_of_utf8_text_hides_nothing(
         assert "credit_card" in _detectors(result)
     buffered = scanner.scan_body(body, content_type="text/plain", content_encoding=None)
     assert "credit_card" in [f.detector for f in buffered.findings]
+
+
+def _plain_export(rows: int) -> bytes:
+    """A table without quotes (what untyped text must look like to be read as one)."""
+    rng = random.Random(rows)
+    lines = ["name;dob;nhs_number;diagnosis"]
+    for i in range(rows):
+        digits = [rng.randrange(10) for _ in range(9)]
+        check = (11 - sum(x * (10 - k) for k, x in enumerate(digits)) % 11) % 11
+        lines.append(f"Person {i};19{rng.randint(40, 99)}-03-{rng.randint(1, 28):02d};"
+                     f"{''.join(map(str, digits))}{check % 10};E11.{rng.randint(0, 9)}")
+    return "\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", None])
+@pytest.mark.parametrize("chunk", [7, 97, 4096, 1 << 20])
+def test_an_untyped_streamed_table_is_read_by_its_header_as_buffered(
+    scanner: Scanner, content_type: str | None, chunk: int
+) -> None:
+    body = _plain_export(400)
+    buffered = scanner.scan_body(body, content_type=content_type, content_encoding=None)
+    births = [f for f in buffered.findings if f.detector == "date_of_birth"]
+    assert len(births) == 400 and all(f.context for f in births)
+    streamed = _stream(scanner, [body[i : i + chunk] for i in range(0, len(body), chunk)],
+                       content_type=content_type)
+    assert _judged(streamed) == _judged(buffered)
