@@ -169,11 +169,17 @@ class Portal:
                                     "Please try again in a moment.", status=503)
         return run
 
-    async def _pending(self, request: Request, user: str) -> PendingStepUp | None:
+    @staticmethod
+    async def _ref(request: Request) -> str:
+        """The pending record a page is for: ``r`` of a posted form, else of the query."""
         ref = str(request.query_params.get("r") or "")
         if request.method == "POST":
             form = await request.form()
             ref = str(form.get("r") or ref)
+        return ref
+
+    async def _pending(self, request: Request, user: str) -> PendingStepUp | None:
+        ref = await self._ref(request)
         p = await run_in_threadpool(self.d.mfa.pending, ref) if ref else None
         return p if p is not None and p.user == user else None
 
@@ -186,6 +192,11 @@ class Portal:
             return s
         user = s.user or ""
         return s, user, await self._pending(request, user)
+
+    @staticmethod
+    def _moved(path: str, pending: PendingStepUp | None) -> Response:
+        """To another factor page, keeping the step-up the visitor came for."""
+        return RedirectResponse(f"{path}?r={pending.id}" if pending else path, status_code=303)
 
     def _who(self, request: Request) -> Subject | Response:
         s = self.subject(request)
@@ -226,8 +237,7 @@ class Portal:
         mfa = self.d.mfa
         record = await run_in_threadpool(mfa.record, user)
         if not record.methods:
-            ref = f"?r={pending.id}" if pending else ""
-            return RedirectResponse(f"/enroll{ref}", status_code=303)
+            return self._moved("/enroll", pending)
         if request.method == "GET":
             return await self.verify_page(request, user, pending, record.methods)
         form = await request.form()
@@ -332,8 +342,7 @@ class Portal:
         mfa = self.d.mfa
         may = await run_in_threadpool(mfa.may_enroll, user)
         if may == "enrolled":
-            ref = f"?r={pending.id}" if pending else ""
-            return RedirectResponse(f"/verify{ref}", status_code=303)
+            return self._moved("/verify", pending)
         needs_invite = may == "needs_invite"
         if request.method == "GET":
             return await self.enroll_page(request, user, pending, needs_invite)
@@ -390,9 +399,8 @@ class Portal:
         s, user, pending = visit
         mfa = self.d.mfa
         record = await run_in_threadpool(mfa.record, user)
-        ref = f"?r={pending.id}" if pending else ""
         if not record.methods:
-            return RedirectResponse(f"/enroll{ref}", status_code=303)
+            return self._moved("/enroll", pending)
         if request.method == "GET":
             return await self.register_page(request, user, pending, bool(record.totp))
         form = await request.form()
@@ -416,7 +424,7 @@ class Portal:
         self.d.metrics.mfa_attempts.labels("webauthn_add", "ok").inc()
         self.audit(s, "webauthn_added")
         # A grant comes from signing in with the new key, not from registering it.
-        return RedirectResponse(f"/verify{ref}", status_code=303)
+        return self._moved("/verify", pending)
 
     async def register_page(self, request: Request, user: str, pending: PendingStepUp | None,
                             has_totp: bool, *, status: int = 200,
@@ -464,10 +472,8 @@ class Portal:
         if isinstance(s, Response):
             return s
         user = s.user or ""
-        ref = str(request.query_params.get("r") or "")
+        ref = await self._ref(request)
         form = await request.form() if request.method == "POST" else None
-        if form is not None:
-            ref = str(form.get("r") or ref)
         pending = await run_in_threadpool(self.d.mfa.coach_pending, ref) if ref else None
         if pending is None or pending.user != user:
             return self.message(request, "This notice has expired",
