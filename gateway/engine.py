@@ -48,8 +48,8 @@ from gateway.policy import (
 from gateway.policy import (
     Tokenize as TokenizeParams,
 )
-from gateway.portal import Brand, Page, Pages, is_navigation
-from gateway.portal._stepup import challenge, coach, portal_url, unavailable
+from gateway.portal import Brand, Page, Pages
+from gateway.portal._stepup import challenge, coach, portal_url, resume_url, unavailable
 from gateway.request import RequestInfo, Subject
 from gateway.risk import RiskEngine, RiskResponseTaken
 from gateway.state import Store
@@ -459,7 +459,7 @@ class Engine:
                 self.metrics.stepup.labels("granted").inc()
                 return None
             pending = self.mfa.new_pending(
-                url=req.url if is_navigation(req) and req.method in ("GET", "HEAD") else "",
+                url=resume_url(req),
                 user=subject.user, device=device, scope=scope, strength=params.strength,
                 max_age=params.max_age, decision_id=decision.id,
                 app_name=app.name or req.host)
@@ -488,7 +488,7 @@ class Engine:
                 self.metrics.stepup.labels("coach_acknowledged").inc()
                 return None
             pending = self.mfa.new_coach(
-                url=req.url if is_navigation(req) and req.method in ("GET", "HEAD") else "",
+                url=resume_url(req),
                 user=subject.user, device=device, rule=rule, ttl=params.ttl,
                 decision_id=decision.id, app_name=app.name or req.host, app_id=app.app_id,
                 activity=app.activity, message=params.message or decision.message or "",

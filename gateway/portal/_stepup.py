@@ -21,6 +21,12 @@ def portal_url(host: str, path: str = "/") -> str:
     return f"https://{host}{path}"
 
 
+def resume_url(req: RequestInfo) -> str:
+    """Where the portal sends the user back once done: the page itself for a GET or HEAD
+    navigation; nowhere for a form post (never replayed) or a script's call."""
+    return req.url if is_navigation(req) and req.method in ("GET", "HEAD") else ""
+
+
 def _to_portal(pages: Pages, decision: Decision, req: RequestInfo, app: AppContext, url: str,
                *, status: int, problem: dict[str, Any], coach: bool = False,
                headers: tuple[tuple[str, str], ...] = ()) -> Page:
