@@ -101,13 +101,18 @@ def _charset(params: Mapping[str, str]) -> str:
     return info.name if getattr(info, "_is_text_encoding", True) else "utf-8"
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+"""The byte-order marks that name a wide charset; UTF-32 first: its little-endian mark
+starts with UTF-16's."""
+
+
 def _bom_charset(data: bytes) -> str:
     """Text without a declared charset: UTF-16 or UTF-32 when a byte-order mark says so
     (the codec reads the order from the mark), else UTF-8. As streamed text is read."""
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec[:6]
     return "utf-8"
 
 

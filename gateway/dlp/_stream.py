@@ -34,7 +34,7 @@ import hyperscan
 from gateway.errors import DecodeError, LimitExceeded, ScanError
 
 from ._decode import CodecError, StreamDecoder, unscannable_reason
-from ._extract import _UTF8_NAMES, Segment, _charset, parse_content_type
+from ._extract import _BOMS, _UTF8_NAMES, Segment, _charset, parse_content_type
 from ._hsdb import compile_cached
 from ._model import FLAGS, Detector
 from ._normalize import normalize_chunk_text
@@ -55,9 +55,6 @@ _SKIP = frozenset({"png", "jpeg", "gif", "webp", "bmp", "tiff", "ico", "mp3", "o
                    "mp4", "wasm", "elf"})
 """Media and executables: their bytes are counted, not scanned (as for buffered bodies)."""
 _PCT_TAIL = re.compile(rb"%[0-9A-Fa-f]?$")
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-"""UTF-32 first: its little-endian mark starts with UTF-16's."""
 _NATIVE = "le" if sys.byteorder == "little" else "be"
 _REOPEN = 512 + 2
 """How far back each round over a CSV body's opened rows starts: more than the longest
