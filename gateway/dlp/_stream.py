@@ -344,18 +344,17 @@ class StreamScan:
 
     def _sniff_table(self) -> None:
         """Untyped text read as a table as the buffered path reads it (:func:`looks_tabular`),
-        once its first rows or ``2 * _HEADER_MAX`` bytes have arrived."""
-        from ._tables import _HEADER_MAX, _SNIFF_ROWS, looks_tabular
+        once its first rows or the ``_SNIFF_BYTES`` it reads have arrived."""
+        from ._tables import _SNIFF_BYTES, _SNIFF_ROWS, looks_tabular
 
         window = self._window
         if self._base or self.file_type not in (None, "text"):
             self._sniff = False
             return
-        if window.count(b"\n", 0, 2 * _HEADER_MAX) <= _SNIFF_ROWS and len(
-                window) <= 2 * _HEADER_MAX:
+        if window.count(b"\n", 0, _SNIFF_BYTES) <= _SNIFF_ROWS and len(window) <= _SNIFF_BYTES:
             return  # not yet what the buffered path reads (its first rows, or 16 KiB)
         self._sniff = False
-        self._table = looks_tabular(bytes(window[: 2 * _HEADER_MAX + 1]))
+        self._table = looks_tabular(bytes(window[: _SNIFF_BYTES + 1]))
 
     def _read_header(self) -> None:
         """Once the first record has arrived: what its fields name (bounded; a first record

@@ -71,6 +71,8 @@ def table_hint(content_type: str | None) -> bytes | None:
 
 
 _SNIFF_ROWS = 5
+_SNIFF_BYTES = 2 * _HEADER_MAX
+"""How much of untyped text :func:`looks_tabular` reads (streams wait for as much)."""
 
 
 def looks_tabular(data: bytes) -> bytes | None:
@@ -82,7 +84,7 @@ def looks_tabular(data: bytes) -> bytes | None:
     delimiter (at least two fields). Prose lines seldom agree on a comma count; only the
     first lines are read, never the rest of the body.
     """
-    head = data[: _HEADER_MAX * 2]
+    head = data[:_SNIFF_BYTES]
     nl = head.find(b"\n")
     if nl < 0 or nl > _HEADER_MAX:
         return None
