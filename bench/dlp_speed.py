@@ -16,7 +16,7 @@ import json
 import random
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from stdnum import luhn
 from stdnum.iso7064 import mod_97_10
@@ -60,32 +60,32 @@ def _fresh_secret(rnd: random.Random) -> str:
     return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
 
 
-def _secret(rnd: random.Random) -> str:
-    return _fresh_secret(rnd) if _DISTINCT[0] else rnd.choice(SECRETS)
+def _recurring_secret(rnd: random.Random) -> str:
+    return rnd.choice(SECRETS)
 
 
-_DISTINCT = [False]
-"""Whether :func:`corpus` makes a new value for each secret (else it repeats SECRETS)."""
+Secret = Callable[[random.Random], str]
+"""Makes the sensitive value a body carries: a new one, or one of SECRETS again."""
 
 
-def _sentence(rnd: random.Random) -> str:
+def _sentence(rnd: random.Random, secret: Secret) -> str:
     words = [rnd.choice(WORDS) for _ in range(rnd.randint(6, 18))]
     if rnd.random() < 0.02:
-        words.insert(rnd.randrange(len(words)), _secret(rnd))
+        words.insert(rnd.randrange(len(words)), secret(rnd))
     return " ".join(words).capitalize() + "."
 
 
-def _prose(rnd: random.Random) -> tuple[bytes, str]:
+def _prose(rnd: random.Random, secret: Secret) -> tuple[bytes, str]:
     out: list[str] = []
     size = 0
     while size < BODY:
-        p = " ".join(_sentence(rnd) for _ in range(rnd.randint(3, 8)))
+        p = " ".join(_sentence(rnd, secret) for _ in range(rnd.randint(3, 8)))
         out.append(p)
         size += len(p) + 2
     return "\n\n".join(out).encode(), "text/plain; charset=utf-8"
 
 
-def _json(rnd: random.Random) -> tuple[bytes, str]:
+def _json(rnd: random.Random, secret: Secret) -> tuple[bytes, str]:
     items = []
     size = 0
     while size < BODY:
@@ -97,26 +97,26 @@ def _json(rnd: random.Random) -> tuple[bytes, str]:
             "amount": round(rnd.random() * 1000, 2),
             "created_at": 1700000000 + rnd.randrange(10**7),
             "tags": [rnd.choice(WORDS) for _ in range(3)],
-            "note": _sentence(rnd),
+            "note": _sentence(rnd, secret),
         }
         items.append(item)
         size += 260
     return json.dumps({"items": items, "next": None}).encode(), "application/json"
 
 
-def _csv(rnd: random.Random) -> tuple[bytes, str]:
+def _csv(rnd: random.Random, secret: Secret) -> tuple[bytes, str]:
     rows = ["id,name,city,amount,date,ref"]
     size = 0
     while size < BODY:
         row = (f"{rnd.randrange(10**6)},{rnd.choice(WORDS).title()} {rnd.choice(WORDS).title()},"
                f"{rnd.choice(WORDS)},{rnd.random() * 1000:.2f},2024-{rnd.randint(1, 12):02d}-"
-               f"{rnd.randint(1, 28):02d},{_secret(rnd) if rnd.random() < 0.01 else ''}")
+               f"{rnd.randint(1, 28):02d},{secret(rnd) if rnd.random() < 0.01 else ''}")
         rows.append(row)
         size += len(row) + 1
     return "\n".join(rows).encode(), "text/csv"
 
 
-def _logs(rnd: random.Random) -> tuple[bytes, str]:
+def _logs(rnd: random.Random, secret: Secret) -> tuple[bytes, str]:
     lines = []
     size = 0
     while size < BODY:
@@ -125,7 +125,7 @@ def _logs(rnd: random.Random) -> tuple[bytes, str]:
                 f"INFO [worker-{rnd.randint(1, 16)}]"
                 f" req={rnd.getrandbits(64):016x} host=web-{rnd.randrange(40)}"
                 f" path=/api/v1/{rnd.choice(WORDS)} status=200 "
-                f"ms={rnd.randrange(500)} {_sentence(rnd) if rnd.random() < 0.2 else ''}")
+                f"ms={rnd.randrange(500)} {_sentence(rnd, secret) if rnd.random() < 0.2 else ''}")
         lines.append(line)
         size += len(line) + 1
     return "\n".join(lines).encode(), "text/plain"
@@ -135,14 +135,11 @@ def corpus(total: int, seed: int = 7, *, distinct: bool = False) -> Iterator[tup
     """Bodies of prose, JSON, CSV and logs in turn; ``distinct``: every secret a new value."""
     rnd = random.Random(seed)
     makers = (_prose, _json, _csv, _logs)
+    secret = _fresh_secret if distinct else _recurring_secret
     made = 0
     i = 0
     while made < total:
-        _DISTINCT[0] = distinct
-        try:
-            body, ctype = makers[i % len(makers)](rnd)
-        finally:
-            _DISTINCT[0] = False
+        body, ctype = makers[i % len(makers)](rnd, secret)
         i += 1
         made += len(body)
         yield body, ctype
