@@ -37,10 +37,8 @@ from ._tables import (
     _Header,
     _Tables,
     _tables,
-    _untyped_text,
     header_end,
-    looks_tabular,
-    table_hint,
+    text_table_hint,
 )
 from ._validators import VALIDATORS, Validator
 
@@ -468,9 +466,7 @@ class Scanner:
         """
         data = text.encode("utf-8", "surrogatepass")
         segments = [Segment(location, data)]
-        hint = table_hint(content_type)
-        if hint is None and _untyped_text(content_type):
-            hint = looks_tabular(data)
+        hint = text_table_hint(content_type, data)
         matches = self._scan(segments, () if hint is None else [(0, hint)])
         findings = self._findings(matches, segments)
         if text.isascii():

@@ -45,11 +45,9 @@ def _tables(content_type: str | None, ex: Extracted) -> _Tables:
     """The segments of an extracted body that are delimited text: the body itself for a
     CSV/TSV content type, and the text parts of a form upload whose file name says so (a
     part's own content type is not kept by the extraction)."""
-    if ex.file_type == "text":
-        hint = table_hint(content_type)
-        if hint is None and ex.segments and _untyped_text(content_type):
-            hint = looks_tabular(ex.segments[0].data)
-        if hint is not None and ex.segments and ex.segments[0].location == "body":
+    if ex.file_type == "text" and ex.segments and ex.segments[0].location == "body":
+        hint = text_table_hint(content_type, ex.segments[0].data)
+        if hint is not None:
             return [(0, hint)]
     if not content_type or not content_type.lstrip().lower().startswith("multipart/"):
         return ()
@@ -68,6 +66,15 @@ def table_hint(content_type: str | None) -> bytes | None:
     if not content_type:
         return None
     return _TABLE_TYPES.get(content_type.partition(";")[0].strip().lower())
+
+
+def text_table_hint(content_type: str | None, text: bytes) -> bytes | None:
+    """The delimiter hint of text: its CSV/TSV content type, else, for untyped text, what
+    its first rows read as (:func:`looks_tabular`); None when it is no table."""
+    hint = table_hint(content_type)
+    if hint is None and _untyped_text(content_type):
+        hint = looks_tabular(text)
+    return hint
 
 
 _SNIFF_ROWS = 5
