@@ -931,13 +931,13 @@ def _hex_group_regex(first: bool) -> str:
 
 
 def _candidate_patterns() -> list[bytes]:
-    """The candidate filter's patterns, described above."""
+    """The candidate filter's strict patterns, described above (entities and
+    percent-escapes need no second look: :data:`_RUN_PATTERNS` finds them)."""
     b64_text = (f"(?:^|[^A-Za-z0-9+/_-]){_b64_group_regex(True)}{_b64_group_regex(False)}{{5,}}"
                 f"{_B64_RUN}{{0,3}}{_NOT_B64}")
     hex_text = (f"(?:^|[^0-9A-Fa-f]){_hex_group_regex(True)}{_hex_group_regex(False)}{{3,}}"
                 f"(?:[0-9A-Fa-f]{{2}}){{0,2}}(?:[^0-9A-Fa-f]|$)")
-    return [b64_text.encode(), f"{_B64_RUN}{{87}}{_NOT_B64}".encode(), hex_text.encode(),
-            _ENTITY.pattern, _PCT.pattern]
+    return [b64_text.encode(), f"{_B64_RUN}{{87}}{_NOT_B64}".encode(), hex_text.encode()]
 
 
 _candidate_db: list[hyperscan.Database] = []
@@ -963,7 +963,7 @@ def _candidates(joined: bytes, starts: list[int]) -> set[int]:
         return wanted
     with _candidate_lock:
         if not _candidate_db:
-            for patterns in (_RUN_PATTERNS, _candidate_patterns()[:3]):
+            for patterns in (_RUN_PATTERNS, _candidate_patterns()):
                 db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
                 db.compile(expressions=patterns, ids=list(range(len(patterns))),
                            elements=len(patterns), flags=[0] * len(patterns))
