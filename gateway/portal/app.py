@@ -42,6 +42,7 @@ from gateway.mfa import (
     PendingCoach,
     PendingStepUp,
     TooSoon,
+    UserRecord,
 )
 from gateway.policy import new_decision_id
 from gateway.portal._pages import Pages
@@ -193,6 +194,19 @@ class Portal:
         user = s.user or ""
         return s, user, await self._pending(request, user)
 
+    async def _enrolled(
+        self, request: Request,
+    ) -> tuple[Subject, str, PendingStepUp | None, UserRecord] | Response:
+        """:meth:`_visit` for pages that need a factor: a user without one goes to enroll."""
+        visit = await self._visit(request)
+        if isinstance(visit, Response):
+            return visit
+        s, user, pending = visit
+        record = await run_in_threadpool(self.d.mfa.record, user)
+        if not record.methods:
+            return self._moved("/enroll", pending)
+        return s, user, pending, record
+
     @staticmethod
     def _moved(path: str, pending: PendingStepUp | None) -> Response:
         """To another factor page, keeping the step-up the visitor came for."""
@@ -230,14 +244,11 @@ class Portal:
         return Response(data, media_type=media, headers=h)
 
     async def verify(self, request: Request) -> Response:
-        visit = await self._visit(request)
+        visit = await self._enrolled(request)
         if isinstance(visit, Response):
             return visit
-        s, user, pending = visit
+        s, user, pending, record = visit
         mfa = self.d.mfa
-        record = await run_in_threadpool(mfa.record, user)
-        if not record.methods:
-            return self._moved("/enroll", pending)
         if request.method == "GET":
             return await self.verify_page(request, user, pending, record.methods)
         form = await request.form()
@@ -393,14 +404,11 @@ class Portal:
 
     async def add_webauthn(self, request: Request) -> Response:
         """An enrolled user adds a security key or passkey, with a current code."""
-        visit = await self._visit(request)
+        visit = await self._enrolled(request)
         if isinstance(visit, Response):
             return visit
-        s, user, pending = visit
+        s, user, pending, record = visit
         mfa = self.d.mfa
-        record = await run_in_threadpool(mfa.record, user)
-        if not record.methods:
-            return self._moved("/enroll", pending)
         if request.method == "GET":
             return await self.register_page(request, user, pending, bool(record.totp))
         form = await request.form()
