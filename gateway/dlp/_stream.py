@@ -457,6 +457,11 @@ class StreamScan:
         if self.unscannable is None:
             self.unscannable = reason
         self._scan_on = False
+        self._release()
+
+    def _release(self) -> None:
+        """Drop what is pending, the Hyperscan stream and the spool (the twin reading the
+        bytes as UTF-8, if any, goes on: a failed UTF-16 reading must not stop it)."""
         self._pending.clear()
         self._hs_off()
         if self._spool is not None:
@@ -537,8 +542,4 @@ class StreamScan:
         if self._twin is not None:
             self._twin.close()
             self._twin = None
-        self._pending.clear()
-        self._hs_off()
-        if self._spool is not None:
-            self._spool.close()
-            self._spool = None
+        self._release()
