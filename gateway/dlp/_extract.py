@@ -183,14 +183,13 @@ class _JsonWalk:
             raise LimitExceeded("too many JSON nodes", limit="parts")
         if depth > _MAX_JSON_NESTING:
             raise LimitExceeded("JSON nested too deeply", limit="depth")
-        if isinstance(value, dict):
-            out: dict[str, Any] = {}
-            for key, item in value.items():
+        if isinstance(value, _Members):
+            out = _Members()
+            for key, item in value:
                 member = _key_path(path, key)
                 new_key = self._leaf(member, key)
-                out[key if new_key is None else new_key] = self.visit(
-                    item, member, depth + 1, nested, keyed=True
-                )
+                out.append((key if new_key is None else new_key,
+                            self.visit(item, member, depth + 1, nested, keyed=True)))
             return out
         if isinstance(value, list):
             return [
@@ -202,7 +201,7 @@ class _JsonWalk:
                 new_inner = self.visit(inner, f"{path}/$", depth + 1, nested=True)
                 if new_inner == inner:
                     return value
-                return json.dumps(new_inner, ensure_ascii=False, separators=(",", ":"))
+                return _dumps(new_inner)
             new = self._leaf(path, value, keyed)
             return value if new is None else new
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -212,20 +211,42 @@ class _JsonWalk:
         return value
 
 
-def _nested_json(value: str) -> dict[str, Any] | list[Any] | None:
+class _Members(list[tuple[str, Any]]):
+    """An object's members in document order, a repeated key each time it appears.
+
+    A DLP must read every value sent: of ``{"note": "<card>", "note": "hi"}`` a dict keeps
+    only the last, while the origin's parser may keep the first (or log both).
+    """
+
+
+def _loads(data: str | bytes) -> Any:
+    return json.loads(data, object_pairs_hook=_Members)
+
+
+def _dumps(value: Any) -> str:
+    """Compact JSON of a walked document (:class:`_Members` keep their repeated keys)."""
+    if isinstance(value, _Members):
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{_dumps(v)}"
+                              for k, v in value) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(map(_dumps, value)) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _nested_json(value: str) -> list[Any] | None:
     stripped = value.strip()
     if len(stripped) < 2 or stripped[0] not in "{[":
         return None
     try:
-        inner = json.loads(stripped)
+        inner = _loads(stripped)
     except (ValueError, RecursionError):
         return None
-    return inner if isinstance(inner, dict | list) else None
+    return inner if isinstance(inner, list) else None  # an object or an array
 
 
 def _extract_json(data: bytes, limits: Limits) -> tuple[list[Segment], Rebuild] | None:
     try:
-        doc = json.loads(data)
+        doc = _loads(data)
     except (ValueError, RecursionError):
         return None  # not JSON after all: the caller scans it as text
     walk = _JsonWalk(limits)
@@ -235,9 +256,7 @@ def _extract_json(data: bytes, limits: Limits) -> tuple[list[Segment], Rebuild] 
         if not rep:
             return data
         new = _JsonWalk(limits, rep).visit(doc, "$", 0, nested=False)
-        return json.dumps(new, ensure_ascii=False, separators=(",", ":")).encode(
-            "utf-8", "surrogatepass"
-        )
+        return _dumps(new).encode("utf-8", "surrogatepass")
 
     return walk.segments, rebuild
 
@@ -277,24 +296,20 @@ def _no_constant(text: str) -> Any:
     raise _Unequal
 
 
-def _walk_equal(data: bytes, gaps: bytes) -> bool:
+def _walk_equal(data: bytes) -> bool:
     """Whether ``data`` is JSON whose walk emits its raw tokens, and is an object or array.
 
-    json.loads validates; its hooks are C methods (a Python hook per object or float costs
-    more than the parse): they collect every object and every float's text, checked
-    afterwards in bulk. A duplicate key (the walk visits it once, where it first appeared)
-    leaves an object with fewer entries than the colons in the gaps between strings (one
-    per member); a float whose repr differs from its text, NaN or Infinity also send the
-    body to the walk.
+    json.loads validates; its hooks are C functions (a Python hook per object or float costs
+    more than the parse): objects become their member count (the walk visits every member,
+    a repeated key too, in document order, as the tokens are), every float's text is
+    collected and checked afterwards in bulk. A float whose repr differs from its text, NaN
+    or Infinity send the body to the walk.
     """
-    objects: list[dict[str, Any]] = []
     floats: list[str] = []
     try:
         json.loads(data, parse_float=floats.append, parse_constant=_no_constant,
-                   object_hook=objects.append)
+                   object_pairs_hook=len)
     except (_Unequal, ValueError, RecursionError):
-        return False
-    if sum(map(len, objects)) != gaps.count(b":"):
         return False
     if list(map(repr, map(float, floats))) != floats:
         return False
@@ -543,7 +558,7 @@ def _json_fast(data: bytes, limits: Limits) -> JsonSegments | None:
         brackets = gaps.translate(None, _NOT_BRACKET)  # (the gaps hold no strings)
         if max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets))) >= _MAX_JSON_NESTING:
             return None  # the walk may go too deep: let it
-    if not _walk_equal(data, gaps):
+    if not _walk_equal(data):
         return None
     return JsonSegments(tokens, gaps)
 

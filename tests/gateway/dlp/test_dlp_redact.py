@@ -48,6 +48,12 @@ def test_json_stays_valid_json_after_redaction(scanner: Scanner) -> None:
     assert b", " not in out  # compact separators
 
 
+def test_json_repeated_keys_are_kept_and_each_value_redacted(scanner: Scanner) -> None:
+    body = f'{{"note": "{CARD}", "n": "\\u00e9", "note": "{CARD}"}}'.encode()
+    out = scanner.redact(body, content_type="application/json", content_encoding=None)
+    assert out == '{"note":"4111 **** **** 1111","n":"é","note":"4111 **** **** 1111"}'.encode()
+
+
 def test_redacted_json_rescans_clean(scanner: Scanner) -> None:
     body = json.dumps(
         {"k": CARD, "aws_secret_access_key": "MmuHOFnH4x6jbhd8F/aZwjDqrZnhG3emr2Au/T/Z"}
