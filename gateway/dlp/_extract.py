@@ -807,13 +807,21 @@ def _blobs(data: bytes, limits: Limits) -> list[tuple[str, bytes]]:
                     raw = binascii.a2b_base64(token + b"=" * (-len(token) % 4), strict_mode=True)
             except (ValueError, binascii.Error):
                 continue
-            found = sniff_file_type(raw[:8192]) if len(raw) > 64 else None
+            small = raw.startswith(_SMALL_DOCUMENTS)
+            found = sniff_file_type(raw[:8192]) if len(raw) > 64 or small else None
             if found in EXTRACTABLE:
                 pieces, _ = _documents(raw, found, limits)
-                out += [(f"{kind}!{inner}", text) for inner, text in pieces]
-            elif _printable(raw):
+                if pieces or not small:
+                    out += [(f"{kind}!{inner}", text) for inner, text in pieces]
+                    continue
+            if _printable(raw):
                 out.append((kind, raw))
     return out
+
+
+_SMALL_DOCUMENTS = (b"\x1f\x8b\x08", b"BZh", b"\xfd7zXZ\x00")
+"""Magic bytes of gzip, bzip2 and xz streams, which can be shorter than 64 bytes (gzip of a
+short secret: ~40); a text that merely starts like one is still read as text."""
 
 
 def _layers(seg: Segment | PendingSegment, limits: Limits) -> list[Segment]:
@@ -861,7 +869,8 @@ def _layers(seg: Segment | PendingSegment, limits: Limits) -> list[Segment]:
 #   2 and character 3), so its groups form a small union of products of character
 #   classes, built below.
 # - documents: every base64 run long enough to decode to more than 64 bytes (87
-#   characters; a hex run that long, 130, lies in a base64 run at least as long).
+#   characters; a hex run that long, 130, lies in a base64 run at least as long), and
+#   shorter runs that begin with the magic bytes of a small compressed stream.
 # - HTML entities and percent-encoding: as _ENTITY and _PCT search.
 _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _B64_RUN = "[A-Za-z0-9+/_-]"
@@ -952,7 +961,12 @@ def _candidate_patterns() -> list[bytes]:
                 f"{_B64_RUN}{{0,3}}{_NOT_B64}")
     hex_text = (f"(?:^|[^0-9A-Fa-f]){_hex_group_regex(True)}{_hex_group_regex(False)}{{3,}}"
                 f"(?:[0-9A-Fa-f]{{2}}){{0,2}}(?:[^0-9A-Fa-f]|$)")
-    return [b64_text.encode(), f"{_B64_RUN}{{87}}{_NOT_B64}".encode(), hex_text.encode()]
+    # short compressed streams (see _SMALL_DOCUMENTS): gzip, bzip2, xz in base64 and hex
+    b64_small = f"(?:^|[^A-Za-z0-9+/_-])(?:H4sI|Qlpo|[/_]Td6WFo){_B64_RUN}{{20}}"
+    hex_small = ("(?:^|[^0-9A-Fa-f])(?:1[Ff]8[Bb]08|425[Aa]68|[Ff][Dd]377[Aa]585[Aa]00)"
+                 "[0-9A-Fa-f]{18}")
+    return [b64_text.encode(), f"{_B64_RUN}{{87}}{_NOT_B64}".encode(), hex_text.encode(),
+            b64_small.encode(), hex_small.encode()]
 
 
 _candidate_db: list[hyperscan.Database] = []

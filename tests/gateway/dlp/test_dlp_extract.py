@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import bz2
 import codecs
+import gzip
 import io
 import json
+import lzma
 import random
 import zipfile
+from collections.abc import Callable
 
 import pytest
 
@@ -76,6 +80,24 @@ def test_json_value_under_a_repeated_key_is_not_hidden(scanner: Scanner, escape:
     assert _locations(scanner, body.encode(), "application/json") == [
         ("credit_card", "json:$.note"), ("credit_card", "json:$.x.note")
     ]
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, bz2.compress, lzma.compress])
+@pytest.mark.parametrize("encode", ["base64", "hex"])
+def test_short_compressed_stream_in_base64_or_hex_is_opened(
+    scanner: Scanner, compress: Callable[[bytes], bytes], encode: str
+) -> None:
+    blob = compress(b"ssn 536-22-1234")  # 35-72 bytes: below the 64 a document needs
+    text = blob.hex() if encode == "hex" else _b64(blob).decode()
+    kind = {gzip.compress: "gzip", bz2.compress: "bzip2", lzma.compress: "xz"}[compress]
+    assert _locations(scanner, json.dumps({"f": text}).encode(), "application/json") == [
+        ("us_ssn", f"json:$.f/{encode}!{kind}")
+    ]
+
+
+def test_text_that_starts_like_a_compressed_stream_is_still_text(scanner: Scanner) -> None:
+    body = _b64(b"BZh, said Jane: my ssn is 536-22-1234")
+    assert _locations(scanner, body, "text/plain") == [("us_ssn", "body/base64")]
 
 
 def test_json_without_content_type_is_recognised_by_its_bytes(scanner: Scanner) -> None:
@@ -372,6 +394,10 @@ def _b64(data: bytes, urlsafe: bool = False) -> bytes:
         _docx().hex().encode(),
         b"a &#52;111 entity",
         b"4111%201111%201111%201111",
+        _b64(gzip.compress(b"ssn 536-22-1234")),  # compressed streams under 64 bytes
+        _b64(bz2.compress(b"ssn 536-22-1234"), urlsafe=True),
+        gzip.compress(b"ssn 536-22-1234").hex().encode(),
+        lzma.compress(b"ssn 536-22-1234").hex().upper().encode(),
     ],
 )
 def test_candidate_filter_passes_every_encoded_text(segment: bytes) -> None:
