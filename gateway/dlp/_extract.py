@@ -116,6 +116,37 @@ def _bom_charset(data: bytes) -> str:
     return "utf-8"
 
 
+_LANES = (("utf-32-le", 4, (0,)), ("utf-32-be", 4, (3,)), ("utf-16-le", 2, (0,)),
+          ("utf-16-be", 2, (1,)))
+"""Wide charsets by the lanes that hold the text's low bytes (the other lanes are NUL in
+text that is mostly ASCII or Latin-1); UTF-32 first: its lanes are UTF-16's, halved."""
+
+
+def _lanes_charset(data: bytes) -> str | None:
+    """UTF-16/32 text that carries neither a byte-order mark nor a charset, told by where
+    its NULs fall in the first 4 KiB, and only if the whole body decodes (lone surrogates
+    aside: such a body is malformed text, unscannable as a declared one); else None.
+
+    ``json.loads`` reads such bytes (as RFC 4627 allowed), so an origin may too: a scanner
+    that dropped them as unknown binary let a JSON body through unread.
+    """
+    sample = data[:4096]
+    if len(sample) < 16 or len(data) % 2 or b"\0" not in sample:
+        return None
+    for codec, step, text in _LANES:
+        usable = len(sample) - len(sample) % step
+        lanes = [sample[i:usable:step] for i in range(step)]
+        nuls = [lane.count(0) * 10 for lane in lanes]
+        if all(n <= len(lane) if i in text else n >= 9 * len(lane)
+               for i, (n, lane) in enumerate(zip(nuls, lanes, strict=True))):
+            try:  # a lone surrogate passes: the body is then malformed text, not binary
+                data.decode(codec, "surrogatepass")
+            except UnicodeError:
+                return None
+            return codec
+    return None
+
+
 # -- text -----------------------------------------------------------------------------------
 
 
@@ -716,6 +747,8 @@ def extract(
     mime, params = parse_content_type(content_type)
     kind = sniff_file_type(data)
     charset = _charset(params) if "charset" in params else _bom_charset(data)
+    if kind is None and charset == "utf-8" and "charset" not in params:
+        charset = _lanes_charset(data) or charset  # (text with NULs sniffs as no type)
     wide = charset.startswith(("utf-16", "utf-32"))
     if mime == "multipart/form-data" and params.get("boundary"):
         # the envelope is not a file (its parts may be binary); each part is sniffed instead

@@ -532,6 +532,38 @@ def test_malformed_utf16_and_utf32_text_is_unscannable_not_an_exception(
     assert result.unscannable is not None and result.unscannable.startswith("decode_error")
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_wide_json_and_text_without_a_mark_or_charset_are_read(
+    scanner: Scanner, codec: str
+) -> None:
+    # json.loads reads such bytes, so an origin may: they must not pass as unknown binary
+    doc = json.dumps({"note": f"Zoë's card {CARD}"}, ensure_ascii=False).encode(codec)
+    assert _locations(scanner, doc, "application/json") == [("credit_card", "json:$.note")]
+    text = f"Zoë's card {CARD}, thanks".encode(codec)
+    assert _locations(scanner, text, None) == [("credit_card", "body")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        random.Random(3).randbytes(4096) + b"\0" * 64,
+        b"".join(n.to_bytes(2, "little") for n in range(40000, 42000)),  # 16-bit samples
+        "card 4111 1111 1111 1111".encode("utf-16-le") + b"\x00",  # a cut code unit
+    ],
+)
+def test_binary_with_nuls_is_not_read_as_wide_text(scanner: Scanner, body: bytes) -> None:
+    result = scanner.scan_body(body, content_type=None, content_encoding=None)
+    assert (result.findings, result.unscannable, result.bytes_scanned) == ((), None, 0)
+
+
+def test_wide_text_without_a_mark_and_a_lone_surrogate_is_unscannable(
+    scanner: Scanner,
+) -> None:
+    body = "card 4111 1111 1111 1111".encode("utf-16-le") + b"\x00\xd8"  # not binary either
+    result = scanner.scan_body(body, content_type=None, content_encoding=None)
+    assert result.unscannable is not None and result.unscannable.startswith("decode_error")
+
+
 @pytest.mark.parametrize("codec", ["zlib", "base64", "rot13", "hex", "no-such-charset"])
 def test_a_charset_that_is_no_text_encoding_reads_as_utf8(scanner: Scanner, codec: str) -> None:
     result = scanner.scan_body(b"card 4111 1111 1111 1111", content_encoding=None,
