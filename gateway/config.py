@@ -81,6 +81,8 @@ class PolicyConfig(_Model):
 class DlpConfig(_Model):
     limits: Limits = Limits()
     scan_responses: bool = True
+    scan_queries: bool = True
+    """Scan a request's query string (as a form) where a content rule applies."""
     detectors_file: Path | None = None
     """Override the shipped detector table (for testing a new detector)."""
 

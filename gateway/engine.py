@@ -164,7 +164,8 @@ class Engine:
                     f"gateway (available: {', '.join(sorted(a.value for a in SUPPORTED_ACTIONS))})",
                     field=f"pack {pack}",
                 )
-        scanner = Scanner.build(detectors, hmac_key=hmac_key, limits=config.dlp.limits)
+        scanner = Scanner.build(detectors, hmac_key=hmac_key, limits=config.dlp.limits
+                                ).with_allow(policies.policy.allow)
         directory = (load_directory(config.identity.directory)
                      if config.identity.directory else Directory())
         identifier = Identifier(config.identity.ip_map, directory)
@@ -206,11 +207,17 @@ class Engine:
                       body_size=len(body or b"") if body_size is None else body_size,
                       risk=self.risk.cached(subject.user) if self.config.risk.enabled else None)
         scan: ScanResult | None = scanned
-        if scan is None and body and (direction == "request" or self.config.dlp.scan_responses) \
+        query = req.path.partition("?")[2] \
+            if direction == "request" and self.config.dlp.scan_queries else ""
+        if ((scan is None and body) or query) \
+                and (direction == "request" or self.config.dlp.scan_responses) \
                 and self.policy.needs_content(facts):
             t0 = time.perf_counter()
-            scan = self.scanner.scan_body(body, content_type=content_type,
-                                          content_encoding=content_encoding)
+            if scan is None and body:
+                scan = self.scanner.scan_body(body, content_type=content_type,
+                                              content_encoding=content_encoding)
+            if query:
+                scan = self._with_query(scan, query)
             self.metrics.scan_seconds.labels(direction).observe(time.perf_counter() - t0)
         if scan is not None:
             self.metrics.bytes_scanned.labels(direction).inc(scan.bytes_scanned)
@@ -232,6 +239,19 @@ class Engine:
         self.record(verdict.decision, direction, req, subject, app, scan=scan, status=status,
                     body_bytes=facts.body_size, detail=verdict.detail)
         return verdict
+
+    def _with_query(self, scan: ScanResult | None, query: str) -> ScanResult:
+        """The body's scan plus the query string's, read as a form (``query:<name>``): a GET
+        carries data too (``?q=`` of a search box or an AI chat), and a body rule covers it."""
+        found = self.scanner.scan_body(query.encode("utf-8", "surrogateescape"),
+                                       content_type="application/x-www-form-urlencoded",
+                                       content_encoding=None)
+        findings = tuple(replace(f, location="query:" + f.location.removeprefix("form:"))
+                         for f in found.findings)
+        if scan is None:
+            return ScanResult(findings, found.bytes_scanned, None, found.unscannable)
+        return ScanResult(scan.findings + findings, scan.bytes_scanned + found.bytes_scanned,
+                          scan.file_type, scan.unscannable or found.unscannable)
 
     def open_stream(
         self,
@@ -270,6 +290,13 @@ class Engine:
             if page is not None:
                 return Verdict(replace(decision, action=Action.BLOCK), page=page, scan=scan)
             return Verdict(replace(decision, reason="acknowledged"), scan=scan)
+        if decision.action in (Action.REDACT, Action.TOKENIZE) and any(
+                f.location.startswith("query:") and (not decision.redact_detectors
+                                                     or f.detector in decision.redact_detectors)
+                for f in decision.findings):
+            # only the body is rewritten: a value in the URL would go out in clear
+            self.metrics.fail_closed.labels("query").inc()
+            decision = replace(decision, action=Action.BLOCK)
         if decision.action is Action.BLOCK:
             return Verdict(decision, page=self.pages.blocked(decision, req, app,
                                                              unscannable=unscannable), scan=scan)

@@ -11,6 +11,7 @@ an unscannable body means. Findings hold masked previews and keyed hashes, never
 
 from __future__ import annotations
 
+from ._allow import TEST_VALUES, AllowList
 from ._limits import Limits
 from ._mask import mask
 from ._model import DETECTOR_CATEGORIES, Confidence, Detector, load_detectors
@@ -20,6 +21,8 @@ from ._stream import StreamScan
 
 __all__ = [
     "DETECTOR_CATEGORIES",
+    "TEST_VALUES",
+    "AllowList",
     "Confidence",
     "Detector",
     "Finding",

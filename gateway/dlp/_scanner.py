@@ -21,6 +21,7 @@ import hyperscan
 
 from gateway.errors import DecodeError, LimitExceeded, ScanError
 
+from ._allow import AllowList
 from ._decode import decode_body, encode_body, parse_encodings, unscannable_reason
 from ._extract import JsonSegments, Segment, extract, prepare_extraction
 from ._hsdb import compile_cached
@@ -196,6 +197,8 @@ class Finding:
     hmac: str
     context: bool
     validator: str | None
+    allowed: frozenset[str] = frozenset()
+    """Names of the allow-lists (:meth:`Scanner.with_allow`) the value is on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +363,7 @@ class Scanner:
         self._weak = frozenset(d for d, _p in near.index.values()) if near else frozenset()
         self._headers: dict[tuple[bytes, bytes], _Header | None] = {}
         """Header line and delimiter hint -> what it names (exports repeat their header)."""
+        self._allow: tuple[AllowList, ...] = ()
 
     @classmethod
     def build(
@@ -388,7 +392,18 @@ class Scanner:
                        self._stream_db, self._near, self._starts, self._pre_db)
         twin._lock = self._lock  # one scratch space per database: share its lock too
         twin._headers = self._headers
+        twin._allow = self._allow
         return twin
+
+    def with_allow(self, lists: Sequence[AllowList]) -> Scanner:
+        """The same scanner, marking each finding with the allow-lists its value is on."""
+        twin = self.with_limits(self._limits)
+        twin._allow = tuple(lists)
+        return twin
+
+    def _allowed(self, value: str, normalized: str) -> frozenset[str]:
+        return frozenset(a.name for a in self._allow if a.allows(value, normalized)) \
+            if self._allow else frozenset()
 
     @property
     def limits(self) -> Limits:
@@ -966,6 +981,7 @@ class Scanner:
                 hmac=digest,
                 context=m.context,
                 validator=det.validator,
+                allowed=self._allowed(m.value, m.normalized),
             )
             out.append(found)
         return tuple(out)
@@ -987,6 +1003,7 @@ class Scanner:
             hmac=self._digest(m.normalized),
             context=m.context,
             validator=det.validator,
+            allowed=self._allowed(m.value, m.normalized),
         )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from gateway.apps import AppContext
-from gateway.dlp import Confidence, Finding
+from gateway.dlp import AllowList, Confidence, Finding
 from gateway.policy._model import Action, DetectorCondition, Mode, Rule, Settings, When
 from gateway.request import Subject
 
@@ -73,6 +73,11 @@ class _Entry:
     rule: Rule
 
 
+def allow_name(pack: str, rule_id: str) -> str:
+    """The name of a rule's allow-list (:attr:`Finding.allowed` holds such names)."""
+    return f"{pack}/{rule_id}"
+
+
 def host_matches(host: str, pattern: str) -> bool:
     """``*.example.com`` matches example.com and its subdomains, never ``evilexample.com``."""
     host = host.lower().rstrip(".")
@@ -83,11 +88,13 @@ def host_matches(host: str, pattern: str) -> bool:
     return host == pattern
 
 
-def _matching_findings(cond: DetectorCondition, findings: Sequence[Finding]) -> list[Finding]:
+def _matching_findings(cond: DetectorCondition, findings: Sequence[Finding],
+                       allow: str) -> list[Finding]:
+    """``allow``: the name of the rule's allow-list; a value on it does not count."""
     floor = _CONFIDENCE[cond.min_confidence]
     out = []
     for f in findings:
-        if f.confidence < floor:
+        if f.confidence < floor or allow in f.allowed:
             continue
         if (cond.ids or cond.categories) and not (
             f.detector in cond.ids or f.category in cond.categories
@@ -106,11 +113,14 @@ class PolicySet:
         settings: Settings,
         tenants: Mapping[str, frozenset[str]],
         packs: Sequence[str],
+        allow: Sequence[AllowList] = (),
     ) -> None:
         self._rules = tuple(_Entry(p, r) for p, r in rules)
         self.settings = settings
         self.tenants = dict(tenants)
         self.packs = tuple(packs)
+        self.allow = tuple(allow)
+        """The rules' allow-lists, for the scanner (:meth:`gateway.dlp.Scanner.with_allow`)."""
 
     @property
     def rules(self) -> tuple[tuple[str, Rule], ...]:
@@ -230,7 +240,7 @@ class PolicySet:
 
     # -- evaluation -----------------------------------------------------------------------
     def _content_ok(
-        self, rule: Rule, f: Facts, trace: list[str] | None
+        self, pack: str, rule: Rule, f: Facts, trace: list[str] | None
     ) -> tuple[bool, list[Finding]]:
         w = rule.when
         matched: list[Finding] = []
@@ -244,7 +254,7 @@ class PolicySet:
             if not ok:
                 return False, []
         if w.detectors is not None:
-            matched = _matching_findings(w.detectors, f.findings)
+            matched = _matching_findings(w.detectors, f.findings, allow_name(pack, rule.id))
             ok = len(matched) >= w.detectors.min_count
             if trace is not None:
                 names = sorted({m.detector for m in matched})
@@ -280,7 +290,7 @@ class PolicySet:
                     if trace is not None:
                         trace.append(f"    content unscannable ({facts.unscannable}) -> {policy}")
                 else:
-                    ok, hits = self._content_ok(rule, facts, trace)
+                    ok, hits = self._content_ok(e.pack, rule, facts, trace)
                     if not ok:
                         continue
             if rule.mode is Mode.MONITOR:

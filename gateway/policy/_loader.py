@@ -10,8 +10,9 @@ from pydantic import BaseModel
 
 from gateway import yamlsrc
 from gateway.apps import ACTIVITIES, CATEGORIES, TenantRestrictions
+from gateway.dlp import AllowList
 from gateway.errors import PolicyError
-from gateway.policy._evaluate import PolicySet
+from gateway.policy._evaluate import PolicySet, allow_name
 from gateway.policy._model import Pack, Rule, Settings
 
 
@@ -107,6 +108,19 @@ def _first_set[M: BaseModel](parts: Iterable[M | None], model: type[M]) -> M:
     return model.model_validate(values)
 
 
+def _allow_list(pack: Pack, rule: Rule) -> AllowList | None:
+    """A content rule's allow-list: its pack's ``allow`` and its own, merged."""
+    if rule.when.detectors is None:
+        return None
+    parts = [a for a in (pack.allow, rule.when.detectors.allow) if a]
+    if not parts:
+        return None
+    return AllowList.of(allow_name(pack.name, rule.id),
+                        values=[v for a in parts for v in a.values],
+                        patterns=[v for a in parts for v in a.patterns],
+                        test_values=any(a.test_values for a in parts))
+
+
 @dataclass(frozen=True, slots=True)
 class Policies:
     """Everything the gateway enforces from the policy directory."""
@@ -135,6 +149,7 @@ def load_policies(directory: str | Path, enabled: Sequence[str], vocab: Vocabula
         settings=_first_set((p.settings for p in chosen), Settings),
         tenants={k: frozenset(v) for k, v in tenants.items()},
         packs=[p.name for p in chosen],
+        allow=[a for p in chosen for r in p.rules if (a := _allow_list(p, r)) is not None],
     )
     return Policies(policy, _first_set((p.tenant_restrictions for p in chosen),
                                       TenantRestrictions), tuple(sorted(packs)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Literal
 
@@ -54,6 +55,28 @@ class Range(_Model):
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
 
+class Allow(_Model):
+    """Known-safe values a rule does not count, without disabling a detector: exact values
+    (compared without spaces, dots, dashes or case), regexes the whole value must match, and
+    the published test data (:data:`gateway.dlp.TEST_VALUES`)."""
+
+    values: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    test_values: bool = False
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> Allow:
+        for pattern in self.patterns:
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise ValueError(f"allow pattern {pattern!r} does not compile: {e}") from e
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(self.values or self.patterns or self.test_values)
+
+
 class DetectorCondition(_Model):
     """Findings that count: by detector id or category (any of), at a minimum confidence."""
 
@@ -61,6 +84,8 @@ class DetectorCondition(_Model):
     categories: tuple[str, ...] = ()
     min_count: int = Field(1, ge=1)
     min_confidence: ConfidenceName = "medium"
+    allow: Allow | None = None
+    """Values this rule does not count (added to its pack's ``allow``)."""
 
 
 class When(_Model):
@@ -179,4 +204,6 @@ class Pack(_Model):
     tenants: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     """Company allow-list: app id -> tenants (domains, org ids, instance names)."""
     tenant_restrictions: TenantRestrictions | None = None
+    allow: Allow | None = None
+    """Values no rule of this pack counts."""
     rules: tuple[Rule, ...] = ()

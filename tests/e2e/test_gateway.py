@@ -110,6 +110,37 @@ def test_the_same_upload_to_an_unlisted_site_is_forwarded_and_audited(
     assert events and events[-1]["rule"] == "audit-findings"
 
 
+def test_a_card_number_in_a_query_string_is_blocked_by_a_content_rule(
+        gateway: Gateway, client: httpx.Client, fresh_origin: Origin) -> None:
+    # a GET carries data too: the ?q= of a search box or an AI chat
+    r = client.get("https://ws.example.org/search", params={"q": f"card {CARD} please"})
+    assert r.status_code == 403
+    event = event_for(gateway, r.headers["x-casb-decision"])
+    assert event["rule"] == "block-cards-on-ws-example"
+    assert [f["detector"] for f in event["findings"]] == ["credit_card"]  # type: ignore[union-attr]
+    assert fresh_origin.requests_to("/search") == []
+
+
+def test_a_query_string_value_is_blocked_where_a_redact_rule_would_rewrite_it(
+        gateway: Gateway, client: httpx.Client, fresh_origin: Origin) -> None:
+    # only bodies are rewritten: the URL would carry the value in clear
+    r = client.get("https://redact.example.org/echo", params={"card": CARD})
+    assert r.status_code == 403
+    assert fresh_origin.requests_to("/echo") == []
+
+
+def test_a_query_string_finding_on_an_unlisted_site_is_audited_without_the_query(
+        gateway: Gateway, client: httpx.Client, fresh_origin: Origin) -> None:
+    r = client.get("https://example.org/lookup", params={"q": f"card {CARD}"})
+    assert r.status_code == 200
+    assert len(fresh_origin.requests_to("/lookup")) == 1
+    [event] = [e for e in gateway.events() if e.get("direction") == "request"
+               and e.get("request", {}).get("path") == "/lookup"]  # type: ignore[union-attr]
+    assert event["action"] == "audit"
+    assert [f["detector"] for f in event["findings"]] == ["credit_card"]  # type: ignore[union-attr]
+    assert CARD_DIGITS not in json.dumps(event) and "1111+1111" not in json.dumps(event)
+
+
 def test_audit_log_holds_masked_previews_and_keyed_hashes_never_the_clear_value(
         gateway: Gateway, client: httpx.Client) -> None:
     body, ctype = multipart_with_card()

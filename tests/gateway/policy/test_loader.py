@@ -39,6 +39,7 @@ def test_every_shipped_pack_loads_and_can_be_enabled_together(vocab: Vocabulary)
     ("bad_yaml.yaml", 5, None, ["invalid YAML"]),
     ("duplicate_rule.yaml", 5, "rules[1].id", ["duplicate rule id 'r1'"]),
     ("bad_range.yaml", 5, "rules[0].when.app_risk", ["greater than max"]),
+    ("bad_allow_pattern.yaml", 8, "rules[0].when.detectors.allow", ["does not compile"]),
 ])
 def test_a_broken_policy_file_names_file_line_and_field(
         tmp_path: Path, vocab: Vocabulary, fixture: str, line: int, field: str | None,
