@@ -121,6 +121,16 @@ def test_a_card_number_in_a_query_string_is_blocked_by_a_content_rule(
     assert fresh_origin.requests_to("/search") == []
 
 
+def test_an_allow_listed_card_number_passes_the_rule_that_lists_it(
+        gateway: Gateway, client: httpx.Client, fresh_origin: Origin) -> None:
+    r = client.get("https://ws.example.org/listed", params={"q": "card 5105 1051 0510 5100"})
+    assert r.status_code == 200
+    assert len(fresh_origin.requests_to("/listed")) == 1
+    [event] = [e for e in gateway.events() if e.get("direction") == "request"
+               and e.get("request", {}).get("path") == "/listed"]  # type: ignore[union-attr]
+    assert event["rule"] == "audit-findings"  # still found and recorded, by the next rule
+
+
 def test_a_query_string_value_is_blocked_where_a_redact_rule_would_rewrite_it(
         gateway: Gateway, client: httpx.Client, fresh_origin: Origin) -> None:
     # only bodies are rewritten: the URL would carry the value in clear
