@@ -277,6 +277,7 @@ _DEDICATED_PREFIXES = (
 )
 
 
+_AZURE_KEY = re.compile(r"^[A-Za-z0-9+/]{86}==$")
 _AWS_SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
 _TWILIO_KEY = re.compile(r"^SK[0-9a-fA-F]{32}$")
 _TWILIO_TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -288,6 +289,8 @@ def _has_dedicated_detector(key: str, value: str) -> bool:
         return True
     if ("auth_token" in key or "authtoken" in key) and _TWILIO_TOKEN.match(value):
         return True  # twilio_auth_token's shape after its keywords
+    if _AZURE_KEY.match(value) and any(w in key for w in ("storage", "account", "azure", "access")):
+        return True  # azure_storage_key's shape after one of its keywords
     # aws_secret_access_key's shape after one of its keywords (access key, secret_key)
     aws_key = "access" in key or "secret_key" in key or "secretkey" in key
     return aws_key and _AWS_SECRET.match(value) is not None and _is_mixed(value)
@@ -381,8 +384,9 @@ def _validate_config_password(text: str) -> str:
     value = _secret_value(text)
     if len(value) < 4:
         raise InvalidLength()
-    if _is_placeholder(value) or value.startswith(("/", "$", "%", "@", "&", "*", "-")):
-        raise InvalidComponent()  # paths, variables, references, masks, the next flag
+    if _is_placeholder(value) or value.startswith(("/", "$", "%", "@", "&", "*", "-", "?")):
+        raise InvalidComponent()  # paths, variables, references, masks, the next flag,
+        # a shell default or error inside ${VAR:?set it}
     if value.replace(".", "").replace("_", "").isalpha() and value.islower() and "." in value:
         raise InvalidComponent()  # attribute access: self.password, config.db
     if text.startswith("-") and value.isalpha():
@@ -406,15 +410,34 @@ def _url_password(url: str) -> tuple[str, str]:
     if m is None:
         raise InvalidFormat()
     password = m.group("password")
-    if len(password) < 3 or _is_placeholder(password) or password.isdigit():
-        raise InvalidComponent()  # user:password@, :8080@ ports, ${PASS}
+    if len(password) < 3 or _is_placeholder(password) or password.isdigit() \
+            or password == m.group("user"):
+        raise InvalidComponent()  # user:password@, :8080@ ports, ${PASS}, postgres:postgres@
     return m.group("scheme").lower(), password
+
+
+_RUN_OF_SAME = re.compile(r"(.)\1{5}")
+
+
+def _validate_token(token: str) -> str:
+    """A vendor token's shape that is no placeholder (``sk_test_xxxxxxxx...``, ``ghp_<your
+    token>``, ``AKIA0000000000000000``): random bodies hold no six equal characters in a row
+    (odds under 1e-8 for 40 base62 characters) and no placeholder words."""
+    low = token.lower()
+    if _RUN_OF_SAME.search(token) or any(w in low for w in _PLACEHOLDER_WORDS):
+        raise InvalidComponent()
+    return token
+
+
+def _db_scheme(scheme: str) -> bool:
+    """A database URL scheme, also with SQLAlchemy's driver (``postgresql+psycopg2``)."""
+    return scheme in _DB_SCHEMES or scheme.partition("+")[0] in _DB_SCHEMES
 
 
 def _validate_url_password(url: str) -> str:
     """A URL with a real password in its user info; database URLs have their own detector."""
     scheme, _ = _url_password(url)
-    if scheme in _DB_SCHEMES:
+    if _db_scheme(scheme):
         raise InvalidComponent()
     return url
 
@@ -422,7 +445,7 @@ def _validate_url_password(url: str) -> str:
 def _validate_db_url(url: str) -> str:
     """A database URL whose user info holds a real password."""
     scheme, _ = _url_password(url)
-    if scheme not in _DB_SCHEMES:
+    if not _db_scheme(scheme):
         raise InvalidComponent()
     return url
 
@@ -901,6 +924,7 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
             _hand("config_password", _strip, _validate_config_password),
             _hand("url_password", _strip, _validate_url_password),
             _hand("db_url", _strip, _validate_db_url),
+            _hand("token", _strip, _validate_token),
         )
     }
 )
