@@ -24,7 +24,14 @@ from gateway.audit import (
     summarize,
 )
 from gateway.config import GatewayConfig
-from gateway.dlp import DETECTOR_CATEGORIES, Scanner, ScanResult, StreamScan, load_detectors
+from gateway.dlp import (
+    DETECTOR_CATEGORIES,
+    Scanner,
+    ScanResult,
+    StreamScan,
+    load_detectors,
+    public_addresses_only,
+)
 from gateway.errors import ContentError, PolicyError, StoreError
 from gateway.identity import Directory, Identifier, load_directory
 from gateway.metrics import Metrics
@@ -150,6 +157,8 @@ class Engine:
         """
         catalog = load_catalog(config.catalog_file)
         detectors = load_detectors(config.dlp.detectors_file)
+        if not config.dlp.private_addresses:
+            detectors = public_addresses_only(detectors)
         vocab = Vocabulary(
             apps=set(catalog.apps),
             detectors={d.id for d in detectors},

@@ -14,7 +14,13 @@ from __future__ import annotations
 from ._allow import TEST_VALUES, AllowList
 from ._limits import Limits
 from ._mask import mask
-from ._model import DETECTOR_CATEGORIES, Confidence, Detector, load_detectors
+from ._model import (
+    DETECTOR_CATEGORIES,
+    Confidence,
+    Detector,
+    load_detectors,
+    public_addresses_only,
+)
 from ._scanner import Finding, Scanner, ScanResult
 from ._sniff import sniff_file_type
 from ._stream import StreamScan
@@ -32,5 +38,6 @@ __all__ = [
     "StreamScan",
     "load_detectors",
     "mask",
+    "public_addresses_only",
     "sniff_file_type",
 ]

@@ -247,6 +247,16 @@ def load_detectors(path: str | Path | None = None) -> tuple[Detector, ...]:
     return table.detectors
 
 
+_PUBLIC = {"ipv4": "ipv4_public", "ipv6": "ipv6_public"}
+
+
+def public_addresses_only(detectors: Sequence[Detector]) -> tuple[Detector, ...]:
+    """The table with IP detectors that report only globally routable addresses (no private,
+    loopback or link-local ones): ``dlp.private_addresses: false``."""
+    return tuple(d.model_copy(update={"validator": _PUBLIC[d.validator]})
+                 if d.validator in _PUBLIC else d for d in detectors)
+
+
 def _check_prefilters(detectors: Sequence[Detector], source: Source) -> None:
     """Every prefilter compiles (alone, so an error names its pattern)."""
     for d, det in enumerate(detectors):

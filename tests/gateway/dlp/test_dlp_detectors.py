@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.dlp import Confidence, Scanner, load_detectors
+from gateway.dlp import Confidence, Scanner, load_detectors, public_addresses_only
 from gateway.errors import DetectorError
 
 HMAC_KEY = b"test-hmac-key-0123456789abcdef!!"
@@ -246,3 +246,17 @@ def test_realistic_writing_gives_exact_spans(
 ) -> None:
     found = [text[a:b] for f, a, b in scanner.scan_spans(text) if f.detector == detector]
     assert found == spans
+
+
+def test_private_addresses_can_be_left_out_of_the_ip_detectors() -> None:
+    text = (b"from 10.1.2.3, 192.168.0.9, 127.0.0.1, fe80::1ff:fe23:4567:890a "
+            b"and 8.8.8.8, 2001:4860:4860::8888")
+
+    def found(scanner: Scanner) -> list[str]:
+        result = scanner.scan_body(text, content_type="text/plain", content_encoding=None)
+        return [f.masked for f in result.findings]
+
+    every = Scanner.build(load_detectors(), hmac_key=b"k" * 32)
+    public = Scanner.build(public_addresses_only(load_detectors()), hmac_key=b"k" * 32)
+    assert len(found(every)) == 6
+    assert len(found(public)) == 2
