@@ -113,11 +113,19 @@ class _Body:
             body, ct = self._body, self._content_type
             if body and len(body) <= JSON_BODY_LIMIT and ct and "json" in ct.lower():
                 try:
-                    self._doc = json.loads(body)
+                    self._doc = json.loads(body, object_pairs_hook=_unique_members)
                 except (ValueError, RecursionError):
-                    # Bad or hostile JSON: signatures that need it simply do not match.
+                    # Bad or hostile JSON (a repeated key too: which of its values the app
+                    # reads is the app's parser's choice): signatures that need it do not match.
                     self._doc = _MISSING
         return self._doc
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise ValueError("a repeated key")
+    return members
 
 
 def _dig(doc: object, path: tuple[str, ...]) -> object:

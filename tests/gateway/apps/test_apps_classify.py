@@ -208,6 +208,8 @@ def test_json_condition_reads_the_body() -> None:
     b"[" * 100_000 + b"]" * 100_000,  # deep nesting: RecursionError inside json
     b'"just a string"',
     b'{"task": ["eventName"]}',
+    # a repeated key: the app may read either value (tenant "corp" here, or "s1")
+    b'{"task": {"eventName": "exportSpace", "request": {"spaceId": "corp", "spaceId": "s1"}}}',
 ])
 def test_bad_or_odd_bodies_never_raise_and_fall_back(body: bytes | None) -> None:
     ctx = _notion_export(body)
