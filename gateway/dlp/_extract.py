@@ -675,6 +675,7 @@ def _extract_multipart(
     segments: list[Segment] = []
     documents: list[Segment] = []  # text of files in parts: scanned, never rewritten
     owners: list[int] = []  # segment index -> part index
+    rewritable: list[bool] = []  # segment index -> its part is plain UTF-8 text
     file_type: str | None = None
     unscannable: str | None = None
     for i, part in enumerate(parts):
@@ -695,13 +696,18 @@ def _extract_multipart(
             continue
         if kind in ARCHIVE_TYPES and unscannable is None:
             unscannable = f"unsupported_file:{kind}"
-        if kind not in TEXT_TYPES and not (kind is None and not filename and looks_textual(body)):
-            continue
         _, params = parse_content_type(str(part.headers.get("content-type", "")))
-        charset = _charset(params)
+        charset = _charset(params) if "charset" in params else _bom_charset(body)
+        if kind is None and charset == "utf-8" and "charset" not in params:
+            charset = _lanes_charset(body) or charset
+        wide = kind is None and charset.startswith(("utf-16", "utf-32"))  # NULs: no kind
+        if kind not in TEXT_TYPES and not wide and not (
+                kind is None and not filename and looks_textual(body)):
+            continue
         text = body if charset in _UTF8_NAMES else _utf8(body.decode(charset, "replace"))
         segments.append(Segment(loc, text))
         owners.append(i)
+        rewritable.append(cte not in ("base64", "quoted-printable") and charset in _UTF8_NAMES)
 
     def rebuild(rep: Replacements) -> bytes:
         if not rep:
@@ -710,10 +716,7 @@ def _extract_multipart(
         pos = 0
         for seg_index, new in sorted(rep.items()):
             part = parts[owners[seg_index]]
-            cte = str(part.headers.get("content-transfer-encoding", "")).strip().lower()
-            _, params = parse_content_type(str(part.headers.get("content-type", "")))
-            charset = _charset(params)
-            if cte in ("base64", "quoted-printable") or charset not in _UTF8_NAMES:
+            if not rewritable[seg_index]:
                 raise DecodeError("cannot redact a transfer-encoded or non-UTF-8 multipart part")
             out += data[pos : part.start] + new
             pos = part.end

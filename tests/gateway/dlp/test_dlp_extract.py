@@ -212,6 +212,22 @@ def _multipart(parts: list[tuple[str, str | None, str | None, bytes]], boundary:
     return out + f"--{boundary}--\r\n".encode()
 
 
+@pytest.mark.parametrize(("filename", "ctype", "codec"), [
+    (None, "text/plain; charset=utf-16", "utf-16"),  # declared (with a mark)
+    ("notes.txt", None, "utf-16"),  # a byte-order mark alone
+    ("notes.txt", "text/plain", "utf-16-le"),  # neither: told by its NULs
+    ("notes.txt", None, "utf-32-be"),
+])
+def test_multipart_part_in_a_wide_charset_is_read(
+    scanner: Scanner, filename: str | None, ctype: str | None, codec: str
+) -> None:
+    part = f"Zoë's card {CARD}".encode(codec)
+    body = _multipart([("f", filename, ctype, part)], "bnd")
+    where = "multipart:f" + (f"/{filename}" if filename else "")
+    assert _locations(scanner, body, "multipart/form-data; boundary=bnd") == [
+        ("credit_card", where)]
+
+
 def test_multipart_text_fields_and_text_files_are_scanned(scanner: Scanner) -> None:
     body = _multipart(
         [

@@ -92,6 +92,15 @@ def test_multipart_text_part_is_rewritten_with_the_same_boundary(scanner: Scanne
     assert out == body.replace(CARD.encode(), b"4111 **** **** 1111")
 
 
+def test_multipart_part_in_a_wide_charset_is_not_rewritten(scanner: Scanner) -> None:
+    # its text is read as UTF-16; writing UTF-8 back would corrupt it: the rule blocks instead
+    body = (b'--b\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n\r\n'
+            + f"card {CARD}".encode("utf-16") + b"\r\n--b--\r\n")
+    with pytest.raises(ContentError):
+        scanner.redact(body, content_type="multipart/form-data; boundary=b",
+                       content_encoding=None)
+
+
 @pytest.mark.parametrize("coding", ["gzip", "br", "gzip, br"])
 def test_content_encoding_is_reapplied(scanner: Scanner, coding: str) -> None:
     plain = f"card {CARD}".encode()
