@@ -29,16 +29,18 @@ from ._limits import Limits
 from ._mask import mask
 from ._model import FLAGS, Confidence, Detector, char_set, compile_database
 from ._normalize import Normalized, normalize_bytes, warm_up
-from ._starts import _som_width, _Start
+from ._starts import _som_width, _Start, relaxed
 from ._stream import StreamScan, compile_stream_database
 from ._tables import (
     _DELIMITERS,
+    _SNIFF_BYTES,
     _Columns,
     _fields,
     _Header,
     _Tables,
     _tables,
     header_end,
+    sniff_table,
     text_table_hint,
 )
 from ._validators import VALIDATORS, Validator
@@ -164,7 +166,14 @@ def _compile_split(
             starts[i] = _Start(exprs[i], starts[i].width)
     block_flags = [0 if i in starts else f for i, f in enumerate(flags)]
     main = [i for i in range(len(exprs)) if i not in pre]
-    db = compile_cached([exprs[i] for i in main], main, [block_flags[i] for i in main],
+    block = list(exprs)
+    for i in main:
+        loose = relaxed(exprs[i]) if i in starts else None
+        if loose is not None:
+            block[i] = loose
+            starts[i] = _Start(exprs[i], starts[i].width, bounded=starts[i].bounded,
+                               confirm=True)
+    db = compile_cached([block[i] for i in main], main, [block_flags[i] for i in main],
                         hyperscan.HS_MODE_BLOCK)
     pre_db = (compile_cached(list(pre.values()), list(pre), [0] * len(pre),
                              hyperscan.HS_MODE_BLOCK) if pre else None)
@@ -481,8 +490,8 @@ class Scanner:
         """
         data = text.encode("utf-8", "surrogatepass")
         segments = [Segment(location, data)]
-        hint = text_table_hint(content_type, data)
-        matches = self._scan(segments, () if hint is None else [(0, hint)])
+        found = text_table_hint(content_type, data)
+        matches = self._scan(segments, () if found is None else [(0, *found)])
         findings = self._findings(matches, segments)
         if text.isascii():
             return [(f, m.seg_start, m.seg_end) for f, m in zip(findings, matches, strict=True)]
@@ -629,8 +638,8 @@ class Scanner:
             offsets.append(pos)
             pos += len(n.data) + len(_SEP)
         keyed = frozenset(i for i, s in enumerate(segments) if s.keyed)
-        columns = [c for i, hint in tables
-                   if (c := self._columns(buf, offsets[i], len(norms[i].data), hint))]
+        columns = [c for i, hint, preamble in tables
+                   if (c := self._columns(buf, offsets[i], len(norms[i].data), hint, preamble))]
         return self._scan_joined(buf, norms, offsets, keyed.__contains__ if keyed else None,
                                  columns)
 
@@ -663,9 +672,15 @@ class Scanner:
         self._headers[key] = header
         return header
 
-    def _columns(self, buf: bytes, start: int, size: int, hint: bytes) -> _Columns | None:
-        """Column context of the delimited text ``buf[start:start + size]``; None when its
-        header names no keyword."""
+    def _columns(self, buf: bytes, start: int, size: int, hint: bytes,
+                 preamble: int = 0) -> _Columns | None:
+        """Column context of the delimited text ``buf[start:start + size]`` (its header up to
+        ``preamble`` lines down); None when its header names no keyword."""
+        if preamble:
+            found = sniff_table(buf[start : start + min(size, _SNIFF_BYTES)], preamble)
+            if found is None:
+                return None
+            start, size = start + found[1], size - found[1]
         nl = header_end(buf, start, start + size)
         if nl < 0:
             return None

@@ -40,7 +40,8 @@ class _Start:
 
     __slots__ = ("_alphabet", "_fixed", "_regex", "_tails", "bounded", "width")
 
-    def __init__(self, regex: bytes, width: int, *, bounded: bool = True) -> None:
+    def __init__(self, regex: bytes, width: int, *, bounded: bool = True,
+                 confirm: bool = False) -> None:
         self._regex = regex
         self.width = width
         self.bounded = bounded
@@ -49,6 +50,8 @@ class _Start:
         beginning of the buffer, so a long match still gets its leftmost start."""
         self._tails: list[re.Pattern[bytes] | None] = [None, None, None]
         self._fixed, self._alphabet = _shape(regex)
+        if confirm:
+            self._fixed = None  # Hyperscan ran a looser pattern (see relaxed): always search
 
     def start(self, buf: bytes, end: int) -> int:
         """The leftmost start of a match ending at ``end``, -1 if there is none."""
@@ -171,6 +174,67 @@ def _members(items: _Items) -> set[int] | None:
         else:  # NEGATE, negated categories: (nearly) any byte
             return None
     return out
+
+
+def relaxed(regex: bytes) -> bytes | None:
+    """The pattern without its leading context group (``(?:^|[^0-9A-Za-z+_])``: what may come
+    before a value), None if it has none.
+
+    Such a group, a ``^`` or a byte outside a class, makes Hyperscan run the pattern's
+    automaton over every byte (ipv4's cost 1.5 ms/MiB alone, 0.3 without it). Every match of
+    the pattern holds a match of the rest ending where it does, so the rest finds every end,
+    and :class:`_Start` (built with ``confirm``) searches the whole pattern back from each
+    end: an end no match of the whole pattern has gives no start and is dropped.
+    """
+    if not regex.startswith(b"(?:"):
+        return None
+    depth, i, in_class = 0, 0, False
+    while i < len(regex):
+        c = regex[i]
+        if c == 0x5C:  # a backslash escapes the next byte
+            i += 2
+            continue
+        if in_class:
+            in_class = c != 0x5D  # "]"
+        elif c == 0x5B:  # "["
+            in_class = True
+        elif c == 0x28:  # "("
+            depth += 1
+        elif c == 0x29:  # ")"
+            depth -= 1
+            if depth == 0:
+                break
+        i += 1
+    head, rest = regex[: i + 1], regex[i + 1 :]
+    if not rest or rest[:1] in (b"?", b"*", b"+", b"{", b"|") or b"|" in _top_level(rest):
+        return None  # the group is repeated or optional, or the rest is an alternation
+    try:
+        widest = re._parser.parse(head.decode("latin-1")).getwidth()[1]  # type: ignore[attr-defined]
+    except (re.error, RecursionError, OverflowError):
+        return None
+    return rest if widest <= 2 else None  # a context byte or two, not a keyword
+
+
+def _top_level(regex: bytes) -> bytes:
+    """The bytes of a pattern outside its groups and classes (to spot a top-level ``|``)."""
+    out, depth, i, in_class = bytearray(), 0, 0, False
+    while i < len(regex):
+        c = regex[i]
+        if c == 0x5C:
+            i += 2
+            continue
+        if in_class:
+            in_class = c != 0x5D
+        elif c == 0x5B:
+            in_class = True
+        elif c == 0x28:
+            depth += 1
+        elif c == 0x29:
+            depth -= 1
+        elif depth == 0:
+            out.append(c)
+        i += 1
+    return bytes(out)
 
 
 @functools.lru_cache(maxsize=1024)

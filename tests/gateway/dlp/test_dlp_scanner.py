@@ -347,6 +347,44 @@ def test_prefiltered_scans_find_exactly_what_full_patterns_find(
         assert scanner.scan_spans(text) == plain.scan_spans(text), text
 
 
+@pytest.mark.parametrize(("regex", "loose"), [
+    (rb"(?:^|[^0-9A-Za-z+_])\+[1-9][0-9]{5}", rb"\+[1-9][0-9]{5}"),
+    (rb"(?:^|[^0-9A-Za-z./]|[^0-9A-Za-z]/)(?:[0-9]{1,3}\.){3}[0-9]{1,3}",
+     rb"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"),
+    (rb"(?:^|[^(])\)x", rb"\)x"),  # a parenthesis inside the class
+    (rb"\b[0-9]{3}-[0-9]{2}\b", None),  # no group ahead
+    (rb"(?:password|passwd)=\S+", None),  # a keyword, not a context byte
+    (rb"(?:^|[^a-z])?abc", None),  # an optional group
+    (rb"(?:^|[^a-z])abc|def", None),  # the rest is an alternation
+])
+def test_relaxed_drops_only_a_leading_context_group(regex: bytes, loose: bytes | None) -> None:
+    from gateway.dlp._starts import relaxed
+
+    assert relaxed(regex) == loose
+
+
+def test_relaxed_patterns_find_exactly_what_the_whole_patterns_find(
+    detectors: tuple[Detector, ...], scanner: Scanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Hyperscan runs the pattern without its context group; each end is confirmed by the
+    # whole pattern in re. Same findings as scanning with the whole patterns.
+    import gateway.dlp._scanner as scanner_module
+
+    monkeypatch.setattr(scanner_module, "relaxed", lambda regex: None)
+    whole = Scanner.build(detectors, hmac_key=HMAC_KEY)
+    monkeypatch.undo()
+    texts = [t for d in detectors for t in (*d.examples.positive, *d.examples.negative)]
+    texts += [
+        "ip 10.0.0.1, v1.2.3.4, Chrome/124.0.0.1, _10.1.1.1, a/10.2.2.2, 10.3.3.3. end 1.1.1.1",
+        "call +44 20 7946 0958 or x+44 20 7946 0958, 0044 20 7946 0958 or 10044 20 7946 0958",
+        "mac 00:1A:2B:3C:4D:5E a00:1A:2B:3C:4D:5E, fe80::1ff:fe23:4567:890a x::1:2",
+    ]
+    rnd = random.Random(4)
+    texts += ["".join(rnd.choice("0123456789.:/+-_ ax") for _ in range(300)) for _ in range(300)]
+    for text in texts:
+        assert scanner.scan_spans(text) == whole.scan_spans(text), text
+
+
 # -- delimited text: the header labels its column -----------------------------------------
 
 
@@ -442,6 +480,24 @@ def test_a_sniffed_table_needs_the_same_field_count_on_its_first_rows() -> None:
     assert looks_tabular(b"a,b,c\n1,2,3\n4,5,6\n") == b","
     assert looks_tabular(b"a\tb\n1\t2\n3\t4\n5\t6") == b"\t"
     assert looks_tabular(b"a,b,c\n1,2,3\n4,5\n") is None
+
+
+PASTED = ("Here is the payroll export, new starters:\n\n"
+          "Naam\tBSN\tIn dienst\nR. de Graaf\t124187493\t01-09-2024\n"
+          "M. El Idrissi\t820184858\t16-09-2024\n\nContracts are in the HR folder.\n")
+
+
+def test_a_table_pasted_after_a_few_lines_of_prose_is_found_by_its_header() -> None:
+    from gateway.dlp._tables import sniff_table
+
+    assert sniff_table(PASTED.encode(), 3) == (b"\t", PASTED.index("Naam"))
+    assert sniff_table(PASTED.encode()) is None  # streams read a header on the first line
+    assert looks_tabular(b"Hi all,\nI think, yes\nok, fine\nsee you\n") is None  # prose
+
+
+def test_every_row_of_a_pasted_table_gets_its_columns_context(scanner: Scanner) -> None:
+    found = [(f.detector, PASTED[a:b], f.context) for f, a, b in scanner.scan_spans(PASTED)]
+    assert found == [("nl_bsn", "124187493", True), ("nl_bsn", "820184858", True)]
 
 
 def test_a_strong_value_under_its_header_is_raised_to_context(scanner: Scanner) -> None:
