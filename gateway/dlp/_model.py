@@ -168,19 +168,21 @@ class Detector(_Frozen):
 
 
 def char_set(spec: str) -> frozenset[int]:
-    """Bytes of a regex-class-like spec (``A-Za-z0-9/+=``); ranges use ``-`` between chars."""
+    """Bytes of a regex-class-like spec (``A-Za-z0-9/+=``); ranges use ``-`` between chars.
+    Characters U+0080-U+00FF stand for the bytes of the same value (``\x80-\xff``: any
+    byte of a UTF-8 sequence, as in "1979年8月21日")."""
     out: set[int] = set()
     i = 0
     while i < len(spec):
         if i + 2 < len(spec) and spec[i + 1] == "-":
             lo, hi = ord(spec[i]), ord(spec[i + 2])
-            if lo > hi or hi > 127:
+            if lo > hi or hi > 255:
                 raise ValueError(f"bad character range {spec[i : i + 3]!r}")
             out.update(range(lo, hi + 1))
             i += 3
         else:
-            if ord(spec[i]) > 127:
-                raise ValueError("value_chars must be ASCII")
+            if ord(spec[i]) > 255:
+                raise ValueError("value_chars must be ASCII or \x80-\xff")
             out.add(ord(spec[i]))
             i += 1
     return frozenset(out)

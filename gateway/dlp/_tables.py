@@ -36,8 +36,11 @@ def _untyped_text(content_type: str | None) -> bool:
         "text/plain", "application/octet-stream")
 
 
-_Tables = Sequence[tuple[int, bytes]]
-"""(segment, delimiter hint) of the segments of a body that are delimited text."""
+_Tables = Sequence[tuple[int, bytes, int]]
+"""(segment, delimiter hint, lines of prose that may come before the header) of the segments
+of a body that are delimited text."""
+_PREAMBLE = 3
+"""Lines a table sniffed in untyped text may follow ("Here is the export:", a blank line)."""
 _TABLE_FILES = {".csv": b"", ".tsv": b"\t", ".tab": b"\t"}
 
 
@@ -46,9 +49,9 @@ def _tables(content_type: str | None, ex: Extracted) -> _Tables:
     CSV/TSV content type, and the text parts of a form upload whose file name says so (a
     part's own content type is not kept by the extraction)."""
     if ex.file_type == "text" and ex.segments and ex.segments[0].location == "body":
-        hint = text_table_hint(content_type, ex.segments[0].data)
-        if hint is not None:
-            return [(0, hint)]
+        found = text_table_hint(content_type, ex.segments[0].data)
+        if found is not None:
+            return [(0, *found)]
     if not content_type or not content_type.lstrip().lower().startswith("multipart/"):
         return ()
     out = []
@@ -57,7 +60,7 @@ def _tables(content_type: str | None, ex: Extracted) -> _Tables:
             name = seg.location.rpartition("/")[2].lower()
             hint = _TABLE_FILES.get(name[name.rfind("."):]) if "." in name else None
             if hint is not None:
-                out.append((i, hint))
+                out.append((i, hint, 0))
     return out
 
 
@@ -68,13 +71,18 @@ def table_hint(content_type: str | None) -> bytes | None:
     return _TABLE_TYPES.get(content_type.partition(";")[0].strip().lower())
 
 
-def text_table_hint(content_type: str | None, text: bytes) -> bytes | None:
-    """The delimiter hint of text: its CSV/TSV content type, else, for untyped text, what
-    its first rows read as (:func:`looks_tabular`); None when it is no table."""
+def text_table_hint(content_type: str | None, text: bytes) -> tuple[bytes, int] | None:
+    """The delimiter hint of text and how many lines may come before its header: its CSV/TSV
+    content type (none), else, for untyped text, what its first rows read as
+    (:func:`looks_tabular`, a few lines of prose allowed first); None when it is no table."""
     hint = table_hint(content_type)
-    if hint is None and _untyped_text(content_type):
-        hint = looks_tabular(text)
-    return hint
+    if hint is not None:
+        return hint, 0
+    if _untyped_text(content_type):
+        found = sniff_table(text, _PREAMBLE)
+        if found is not None:
+            return found[0], _PREAMBLE
+    return None
 
 
 _SNIFF_ROWS = 5
@@ -83,28 +91,45 @@ _SNIFF_BYTES = 2 * _HEADER_MAX
 
 
 def looks_tabular(data: bytes) -> bytes | None:
-    """The delimiter of text that reads as a table although nothing said so (a CSV export
-    pasted into a chat, sent as text/plain or scanned by ``casb scan``), else None.
+    """The delimiter of text that reads as a table from its first line, else None."""
+    found = sniff_table(data)
+    return None if found is None else found[0]
 
-    A table here: a first line of at most ``_HEADER_MAX`` bytes and at least two more
+
+def sniff_table(data: bytes, preamble: int = 0) -> tuple[bytes, int] | None:
+    """The delimiter of text that reads as a table although nothing said so (a CSV export
+    pasted into a chat, sent as text/plain or scanned by ``casb scan``) and the offset of
+    its header line, else None.
+
+    A table here: a header line of at most ``_HEADER_MAX`` bytes and at least two more
     lines, the first ``_SNIFF_ROWS`` of which hold the header's number of fields for one
-    delimiter (at least two fields). Prose lines seldom agree on a comma count; only the
-    first lines are read, never the rest of the body.
+    delimiter (at least two fields); or, for a short table that prose follows, at least two
+    rows that do, with tabs or at least three fields. Up to ``preamble`` lines may come
+    first (the header is the first line after which the rows agree). Prose lines seldom
+    agree on a comma count; only the first lines are read, never the rest of the body.
     """
     head = data[:_SNIFF_BYTES]
-    nl = head.find(b"\n")
-    if nl < 0 or nl > _HEADER_MAX:
-        return None
-    pieces = head.split(b"\n", _SNIFF_ROWS + 1)
-    if len(pieces) > _SNIFF_ROWS + 1 or len(head) < len(data):
+    pieces = head.split(b"\n", preamble + _SNIFF_ROWS + 1)
+    if len(pieces) > preamble + _SNIFF_ROWS + 1 or len(head) < len(data):
         pieces.pop()  # the rest of the body, or a line the head cut
-    lines = [ln.rstrip(b"\r") for ln in pieces if ln.strip()]
-    if len(lines) < 3 or b'"' in b"".join(lines):
-        return None  # quoted fields: a content type has to say it is a table
-    for delimiter in _DELIMITERS:
-        n = lines[0].count(delimiter)
-        if n and all(ln.count(delimiter) == n for ln in lines[1:]):
-            return bytes([delimiter])
+    lines: list[tuple[int, bytes]] = []
+    at = 0
+    for piece in pieces:
+        if piece.strip():
+            lines.append((at, piece.rstrip(b"\r")))
+        at += len(piece) + 1
+    for skip in range(min(preamble, len(lines)) + 1):
+        table = [ln for _, ln in lines[skip : skip + _SNIFF_ROWS + 1]]
+        if len(table) < 3 or len(table[0]) > _HEADER_MAX:
+            continue
+        if b'"' in b"".join(table):
+            return None  # quoted fields: a content type has to say it is a table
+        for delimiter in _DELIMITERS:
+            n = table[0].count(delimiter)
+            rows = next((k for k, ln in enumerate(table[1:]) if ln.count(delimiter) != n),
+                        len(table) - 1)
+            if n and (rows == len(table) - 1 or (rows >= 2 and (delimiter == 9 or n >= 2))):
+                return bytes([delimiter]), lines[skip][0]
     return None
 
 

@@ -287,7 +287,7 @@ def _has_dedicated_detector(key: str, value: str) -> bool:
     low, key = value.lower(), key.lower()
     if low.startswith(_DEDICATED_PREFIXES) or "aws" in key or _TWILIO_KEY.match(value):
         return True
-    if ("auth_token" in key or "authtoken" in key) and _TWILIO_TOKEN.match(value):
+    if "authtoken" in re.sub(r"[\s_-]", "", key) and _TWILIO_TOKEN.match(value):
         return True  # twilio_auth_token's shape after its keywords
     if _AZURE_KEY.match(value) and any(w in key for w in ("storage", "account", "azure", "access")):
         return True  # azure_storage_key's shape after one of its keywords
@@ -800,6 +800,10 @@ _DATE_WORDS = re.compile(
 )
 
 
+_DATE_CJK = re.compile(r"^([0-9]{4}) ?[年년] ?([0-9]{1,2}) ?[月월] ?([0-9]{1,2}) ?[日일]$")
+""""1979年8月21日", "1979년 8월 21일"."""
+
+
 def _birth_date_candidates(value: str) -> list[tuple[int, int, int]]:
     """(year, month, day) readings of a date written in any of the usual orders.
 
@@ -816,6 +820,9 @@ def _birth_date_candidates(value: str) -> list[tuple[int, int, int]]:
         if len(a) <= 2 and len(c) in (2, 4):
             return [(int(c), int(b), int(a)), (int(c), int(a), int(b))]  # D/M/Y, M/D/Y
         raise InvalidFormat()
+    m = _DATE_CJK.match(value)
+    if m:
+        return [(int(m.group(1)), int(m.group(2)), int(m.group(3)))]
     m = _DATE_WORDS.match(value)
     if m:
         day = m.group(1) or m.group(4)
