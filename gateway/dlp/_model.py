@@ -147,6 +147,22 @@ class Detector(_Frozen):
             raise ValueError("keywords must be non-empty")
         return tuple(w.lower() for w in words)
 
+    @field_validator("keywords")
+    @classmethod
+    def _joined_forms(cls, words: tuple[str, ...]) -> tuple[str, ...]:
+        """A label of several words also as field names write it: "account number" is
+        ``account_number``, ``account-number`` and (lower-cased) ``accountNumber`` too; a
+        label with its colon ("sin:") also as a JSON key ends in text (``"box12_sin":``)."""
+        out = dict.fromkeys(words)
+        for w in words:
+            inner = w.strip()
+            if " " in inner and inner == w:
+                for joint in ("_", "-", ""):
+                    out.setdefault(inner.replace(" ", joint))
+            if w.endswith(":") and len(w) > 1 and w[-2].isalnum():
+                out.setdefault(w[:-1] + '":')
+        return tuple(out)
+
     @field_validator("value_chars")
     @classmethod
     def _value_chars(cls, spec: str | None) -> str | None:

@@ -144,6 +144,10 @@ def _compile_split(
     for d in reach:
         for k in dets[d].keywords:
             words.setdefault(k.encode(), set()).add(d)
+            if k.endswith(":") and k[-2:-1].isalnum():
+                # a JSON key ends at a NUL in the joined tokens ("box12_sin\0285 969 952"),
+                # which _judge reads as ": "
+                words.setdefault(k[:-1].encode() + _SEP, set()).add(d)
     keywords = tuple(words)
     base = len(strong)
     exprs = [dets[d].patterns[p].regex.encode() for d, p in strong]
@@ -367,7 +371,7 @@ class Scanner:
         for d, comp in enumerate(self._compiled):
             for k in comp.keywords:
                 words.setdefault(k, []).append(d)
-        self._words = tuple((k, tuple(ds)) for k, ds in words.items())
+        self._words = tuple((k, _label(k), tuple(ds)) for k, ds in words.items())
         """Every detector keyword and the detectors that list it (to read a header)."""
         self._weak = frozenset(d for d, _p in near.index.values()) if near else frozenset()
         self._headers: dict[tuple[bytes, bytes], _Header | None] = {}
@@ -658,10 +662,13 @@ class Scanner:
                 delimiter = _DELIMITERS[0]  # one column
         fields = [f.lower() for f in _fields(line, delimiter)]
         named: dict[int, set[int]] = {}
-        for word, owners in self._words:
-            if word in lowered:
+        tokens: list[list[bytes]] | None = None
+        for word, label, owners in self._words:
+            if word in lowered or (label and label in lowered):
+                if tokens is None:
+                    tokens = [_FIELD_TOKENS.split(f) for f in fields]
                 for c, field in enumerate(fields):
-                    if word in field:
+                    if word in field or (label and label in tokens[c]):
                         for d in owners:
                             named.setdefault(d, set()).add(c)
         header = None if not named else _Header(
@@ -863,7 +870,7 @@ class Scanner:
                 anywhere = keyword_anywhere.get(d)
                 if anywhere is None:
                     if lowered is None:
-                        lowered = buf.lower()
+                        lowered = buf.translate(_LOWER_KEYED)
                     # bytes.find per word: far faster over a whole body than a caseless regex
                     # (or a header naming it: a stream's window may no longer hold it)
                     anywhere = any(k in lowered for k in comp.keywords) or any(
@@ -950,6 +957,8 @@ class Scanner:
             # before and after the value, not inside it ("mail" in "mail.example.com");
             # with keyword_scope "before" only a label ahead of the value counts
             before = buf[max(lo, start - w) : start].lower()
+            if b"\0" in before:  # a JSON value after its key, read as "key: value"
+                before = before.replace(b"\0", b": ")
             ends = [m.end() for m in rx.finditer(before)]
             if ends:
                 context, distance = True, len(before) - ends[-1]  # the nearest one
@@ -1054,6 +1063,20 @@ class _PlainNorms(Sequence[Normalized]):
         seg = self._segments
         data = seg.parts[index] if 0 <= index < seg.count else seg[index].data
         return Normalized(data, None)
+
+
+_LOWER_KEYED = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ\0", b"abcdefghijklmnopqrstuvwxyz:")
+"""Lower case, and a JSON key's end (the NUL before its value) as the colon of a label."""
+_FIELD_TOKENS = re.compile(rb"[^a-z0-9\x80-\xff]+")
+
+
+def _label(keyword: bytes) -> bytes:
+    """A keyword written with the punctuation that labels a value in text ("sin:", "mobil ",
+    "(sin)"), as a header field names its column: the word alone, matched as a whole token
+    of the field (b"" when the keyword has no such punctuation)."""
+    word = keyword.strip(b" :=#.()-")
+    return word if word != keyword and _FIELD_TOKENS.fullmatch(word) is None and \
+        len(_FIELD_TOKENS.split(word)) == 1 else b""
 
 
 def _any_of(words: tuple[bytes, ...]) -> re.Pattern[bytes] | None:

@@ -85,6 +85,8 @@ def text_table_hint(content_type: str | None, text: bytes) -> tuple[bytes, int] 
     return None
 
 
+_RULE = b" \t\r-+=|:"
+"""What the rule lines of a table printed by psql or mysql consist of ("----+----")."""
 _SNIFF_ROWS = 5
 _SNIFF_BYTES = 2 * _HEADER_MAX
 """How much of untyped text :func:`looks_tabular` reads (streams wait for as much)."""
@@ -102,33 +104,43 @@ def sniff_table(data: bytes, preamble: int = 0) -> tuple[bytes, int] | None:
     its header line, else None.
 
     A table here: a header line of at most ``_HEADER_MAX`` bytes and at least two more
-    lines, the first ``_SNIFF_ROWS`` of which hold the header's number of fields for one
-    delimiter (at least two fields); or, for a short table that prose follows, at least two
-    rows that do, with tabs or at least three fields. Up to ``preamble`` lines may come
-    first (the header is the first line after which the rows agree). Prose lines seldom
-    agree on a comma count; only the first lines are read, never the rest of the body.
+    lines (rule lines aside), the first ``_SNIFF_ROWS`` of which hold the header's number of
+    fields for one delimiter, outside quotes (at least two fields); or, for a short table
+    that prose follows, at least two rows that do, with tabs or at least three fields (one
+    row under a header a rule underlines, as psql prints it: "(1 row)" follows). Up
+    to ``preamble`` lines may come first (the header is the first line after which the rows
+    agree). Prose lines seldom agree on a comma count; only the first lines are read, never
+    the rest of the body.
     """
     head = data[:_SNIFF_BYTES]
     pieces = head.split(b"\n", preamble + _SNIFF_ROWS + 1)
     if len(pieces) > preamble + _SNIFF_ROWS + 1 or len(head) < len(data):
         pieces.pop()  # the rest of the body, or a line the head cut
     lines: list[tuple[int, bytes]] = []
+    ruled: set[int] = set()  # lines a rule follows: a header as psql and mysql print one
     at = 0
     for piece in pieces:
-        if piece.strip():
+        if not piece.strip(_RULE) and lines and b"-" in piece:
+            ruled.add(len(lines) - 1)
+        elif piece.strip():  # blank lines and rules (----+----) go
             lines.append((at, piece.rstrip(b"\r")))
         at += len(piece) + 1
     for skip in range(min(preamble, len(lines)) + 1):
         table = [ln for _, ln in lines[skip : skip + _SNIFF_ROWS + 1]]
-        if len(table) < 3 or len(table[0]) > _HEADER_MAX:
+        if len(table) < 3 - (skip in ruled) or len(table[0]) > _HEADER_MAX:
             continue
         if b'"' in b"".join(table):
-            return None  # quoted fields: a content type has to say it is a table
+            # quoted fields: delimiters inside quotes do not count; a field that runs on
+            # to the next line (an odd number of quotes) leaves it to a content type
+            if any(ln.count(b'"') & 1 for ln in table):
+                return None
+            table = [b"".join(ln.split(b'"')[::2]) for ln in table]
         for delimiter in _DELIMITERS:
             n = table[0].count(delimiter)
             rows = next((k for k, ln in enumerate(table[1:]) if ln.count(delimiter) != n),
                         len(table) - 1)
-            if n and (rows == len(table) - 1 or (rows >= 2 and (delimiter == 9 or n >= 2))):
+            enough = rows == len(table) - 1 or (rows >= 2 and (delimiter == 9 or n >= 2))
+            if n and (enough or (skip in ruled and rows >= 1)):
                 return bytes([delimiter]), lines[skip][0]
     return None
 

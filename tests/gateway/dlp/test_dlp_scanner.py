@@ -469,7 +469,8 @@ def test_a_table_sent_as_plain_text_is_read_by_its_header(
         "Patient dob, nhs number, diagnosis follow.\nSmith, John\n1984-02-03 was noted, "
         "then 943 476 5919 and E11.9, all fine, really\nnothing else\n",
         "dob,nhs_number\n1984-02-03,9434765919\n",  # one row: too little to tell
-        'dob,nhs_number,diagnosis\n"1984-02-03",9434765919,E11.9\n1990-01-01,1,2\nx,y,z\n',
+        # a quoted field that runs on to the next line: a content type has to say so
+        'dob,notes\n1984-02-03,"line one\nline two"\n1990-01-01,x\nx,y\n',
     ],
 )
 def test_text_that_is_no_clear_table_is_not_read_as_one(text: str) -> None:
@@ -498,6 +499,43 @@ def test_a_table_pasted_after_a_few_lines_of_prose_is_found_by_its_header() -> N
 def test_every_row_of_a_pasted_table_gets_its_columns_context(scanner: Scanner) -> None:
     found = [(f.detector, PASTED[a:b], f.context) for f, a, b in scanner.scan_spans(PASTED)]
     assert found == [("nl_bsn", "124187493", True), ("nl_bsn", "820184858", True)]
+
+
+@pytest.mark.parametrize("text", [
+    # quoted fields with the delimiter inside
+    'Name,PAN,Aadhaar,CTC\nRohan Sharma,BKRPS4817M,6123 4465 8242,"14,50,000"\n'
+    '"Nair, Anjali",AHUPN2093Q,2341 2341 2346,"9,80,000"\n',
+    # psql output: a rule under the header, one row, a footer
+    " id | name  | aadhaar\n----+-------+----------------\n  7 | Rohan | 6123 4465 8242\n(1 row)\n",
+    # a mysql box
+    "+----+-------+----------------+\n| id | name  | aadhaar        |\n"
+    "+----+-------+----------------+\n|  7 | Rohan | 6123 4465 8242 |\n"
+    "|  8 | Anjali | 2341 2341 2346 |\n+----+-------+----------------+\n",
+])
+def test_quoted_and_printed_tables_are_read_by_their_header(
+    scanner: Scanner, text: str
+) -> None:
+    found = [(f.detector, f.context) for f, _, _ in scanner.scan_spans(text)
+             if f.detector == "in_aadhaar"]
+    assert found and all(context for _, context in found), found
+
+
+def test_a_header_field_is_named_by_a_label_written_with_a_colon(scanner: Scanner) -> None:
+    # "mobil:" labels a number in text; a column is named "mobil"
+    text = ("personnummer;namn;mobil;avdelning\n910409-4595;Erik;070-582 41 93;Lager\n"
+            "680223-2808;Karin;070-123 45 67;Ekonomi\n")
+    phones = [text[a:b] for f, a, b in scanner.scan_spans(text) if f.detector == "phone_number"]
+    assert phones == ["070-582 41 93", "070-123 45 67"]
+
+
+@pytest.mark.parametrize("body", [
+    b'{"slips": [{"box12_sin": "285 969 952", "province": "ON"}]}',  # the JSON path
+    b'note: {"slips": [{"box12_sin": "285 969 952"}]}',  # the same pasted into text
+])
+def test_a_json_key_ending_in_a_label_is_its_keyword(scanner: Scanner, body: bytes) -> None:
+    ctype = "application/json" if body.startswith(b"{") else "text/plain"
+    found = scanner.scan_body(body, content_type=ctype, content_encoding=None).findings
+    assert [(f.detector, f.context) for f in found] == [("ca_sin", True)]
 
 
 def test_a_strong_value_under_its_header_is_raised_to_context(scanner: Scanner) -> None:
