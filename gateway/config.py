@@ -82,10 +82,10 @@ class DlpConfig(_Model):
     limits: Limits = Limits()
     scan_responses: bool = True
     scan_queries: bool = True
+    """Scan a request's query string (as a form) where a content rule applies."""
     private_addresses: bool = True
     """IP detectors report private, loopback and link-local addresses too (False: only
     globally routable ones)."""
-    """Scan a request's query string (as a form) where a content rule applies."""
     detectors_file: Path | None = None
     """Override the shipped detector table (for testing a new detector)."""
 
