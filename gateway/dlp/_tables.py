@@ -106,8 +106,9 @@ def sniff_table(data: bytes, preamble: int = 0) -> tuple[bytes, int] | None:
     A table here: a header line of at most ``_HEADER_MAX`` bytes and at least two more
     lines (rule lines aside), the first ``_SNIFF_ROWS`` of which hold the header's number of
     fields for one delimiter, outside quotes (at least two fields); or, for a short table
-    that prose follows, at least two rows that do, with tabs or at least three fields (one
-    row under a header a rule underlines, as psql prints it: "(1 row)" follows). Up
+    that prose follows, at least two rows that do, with tabs or at least three fields; a
+    single row under a header a rule underlines (as psql prints it: "(1 row)" follows), or
+    of at least three fields (five with commas). Up
     to ``preamble`` lines may come first (the header is the first line after which the rows
     agree). Prose lines seldom agree on a comma count; only the first lines are read, never
     the rest of the body.
@@ -127,7 +128,7 @@ def sniff_table(data: bytes, preamble: int = 0) -> tuple[bytes, int] | None:
         at += len(piece) + 1
     for skip in range(min(preamble, len(lines)) + 1):
         table = [ln for _, ln in lines[skip : skip + _SNIFF_ROWS + 1]]
-        if len(table) < 3 - (skip in ruled) or len(table[0]) > _HEADER_MAX:
+        if len(table) < 2 or len(table[0]) > _HEADER_MAX:
             continue
         if b'"' in b"".join(table):
             # quoted fields: delimiters inside quotes do not count; a field that runs on
@@ -139,8 +140,12 @@ def sniff_table(data: bytes, preamble: int = 0) -> tuple[bytes, int] | None:
             n = table[0].count(delimiter)
             rows = next((k for k, ln in enumerate(table[1:]) if ln.count(delimiter) != n),
                         len(table) - 1)
-            enough = rows == len(table) - 1 or (rows >= 2 and (delimiter == 9 or n >= 2))
-            if n and (enough or (skip in ruled and rows >= 1)):
+            every = len(table) >= 3 and rows == len(table) - 1
+            enough = every or (rows >= 2 and (delimiter == 9 or n >= 2))
+            # one row: under a ruled header, or of many fields (prose seldom has two
+            # semicolons, tabs or pipes, or four commas, in each of two lines)
+            one = rows >= 1 and (skip in ruled or n >= (4 if delimiter == 44 else 2))
+            if n and (enough or one):
                 return bytes([delimiter]), lines[skip][0]
     return None
 

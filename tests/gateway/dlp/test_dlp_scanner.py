@@ -520,6 +520,15 @@ def test_quoted_and_printed_tables_are_read_by_their_header(
     assert found and all(context for _, context in found), found
 
 
+def test_one_row_of_many_fields_under_a_header_is_a_table(scanner: Scanner) -> None:
+    text = ("Translate these headers and tell me which columns are personal data:\n\n"
+            "numero_pratica;cognome;codice_fiscale;data_nascita;importo\n"
+            "PR-2024-0412;Bonacci;BNCGLI92E45H501B;05/05/1992;312,40")
+    dates = [text[a:b] for f, a, b in scanner.scan_spans(text) if f.detector == "date_of_birth"]
+    assert dates == ["05/05/1992"]
+    assert looks_tabular(b"Hi Jan, thanks\nsee you, then\n") is None  # two lines of prose
+
+
 def test_a_header_field_is_named_by_a_label_written_with_a_colon(scanner: Scanner) -> None:
     # "mobil:" labels a number in text; a column is named "mobil"
     text = ("personnummer;namn;mobil;avdelning\n910409-4595;Erik;070-582 41 93;Lager\n"
