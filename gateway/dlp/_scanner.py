@@ -138,7 +138,7 @@ def _compile_split(
         return db, dict(enumerate(index)), None, {}, None
     reach: dict[int, int] = {}
     for d, _p, width in weak:
-        pad = dets[d].keyword_window + 2 * width + 2
+        pad = dets[d].keyword_window + _wide(dets[d].keywords) + 2 * width + 2
         reach[d] = max(reach.get(d, 0), pad)
     words: dict[bytes, set[int]] = {}
     for d in reach:
@@ -244,6 +244,8 @@ class _Compiled:
     """One of the detector's ``exclude_keywords`` ending the text before a value."""
     trim_rx: re.Pattern[bytes] | None
     """Any of its ``trim_prefixes``, anchored, any case."""
+    wide: int
+    """The most bytes one of its keywords takes beyond one per character (UTF-8)."""
 
     @classmethod
     def of(cls, det: Detector) -> _Compiled:
@@ -268,6 +270,7 @@ class _Compiled:
                        + rb")[ \t:=#-]*\Z") if det.exclude_keywords else None,
             re.compile(b"|".join(re.escape(t.encode()) for t in det.trim_prefixes),
                        re.IGNORECASE) if det.trim_prefixes else None,
+            _wide(det.keywords),
         )
 
 
@@ -818,7 +821,7 @@ class Scanner:
                 found = starts.get(d)
                 if found:
                     w = self.detectors[d].keyword_window
-                    i = bisect.bisect_left(found, s - w)
+                    i = bisect.bisect_left(found, s - w - self._compiled[d].wide)
                     if i < len(found) and found[i] <= e + w:
                         out.append((pattern, s, e))
                         continue
@@ -955,16 +958,22 @@ class Scanner:
         if rx is not None:
             w = comp.detector.keyword_window
             # before and after the value, not inside it ("mail" in "mail.example.com");
-            # with keyword_scope "before" only a label ahead of the value counts
-            before = buf[max(lo, start - w) : start].lower()
+            # with keyword_scope "before" only a label ahead of the value counts. The
+            # window grows by the bytes a keyword in another script takes beyond one per
+            # character: "जन्मतिथि" (8 characters, 24 bytes) may label a date as "birthday"
+            # does
+            before = buf[max(lo, start - w - comp.wide) : start].lower()
             if b"\0" in before:  # a JSON value after its key, read as "key: value"
                 before = before.replace(b"\0", b": ")
-            ends = [m.end() for m in rx.finditer(before)]
+            ends = [m.end() for m in rx.finditer(before, max(0, len(before) - w))]
+            if not ends and comp.wide:  # a keyword in another script, further back
+                ends = [m.end() for m in rx.finditer(before) if not m.group().isascii()
+                        and len(before) - m.start() <= w + _extra(m.group())]
             if ends:
                 context, distance = True, len(before) - ends[-1]  # the nearest one
             elif not comp.before_only:
-                after = rx.search(buf[end : min(hi, end + w)].lower())
-                if after is not None:
+                after = rx.search(buf[end : min(hi, end + w + comp.wide)].lower())
+                if after is not None and after.end() <= w + _extra(after.group()):
                     context, distance = True, after.start()
             if not context and columns:
                 context = any(c.names(detector, start, end) for c in columns)
@@ -1067,6 +1076,15 @@ class _PlainNorms(Sequence[Normalized]):
 
 _LOWER_KEYED = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ\0", b"abcdefghijklmnopqrstuvwxyz:")
 """Lower case, and a JSON key's end (the NUL before its value) as the colon of a label."""
+def _wide(keywords: Sequence[str]) -> int:
+    return max((len(k.encode()) - len(k) for k in keywords), default=0)
+
+
+def _extra(word: bytes) -> int:
+    """Bytes a matched keyword takes beyond one per character."""
+    return 0 if word.isascii() else len(word) - len(word.decode("utf-8", "replace"))
+
+
 _FIELD_TOKENS = re.compile(rb"[^a-z0-9\x80-\xff]+")
 
 

@@ -128,8 +128,8 @@ def sniff_table(data: bytes, preamble: int = 0) -> tuple[bytes, int] | None:
         at += len(piece) + 1
     for skip in range(min(preamble, len(lines)) + 1):
         table = [ln for _, ln in lines[skip : skip + _SNIFF_ROWS + 1]]
-        if len(table) < 2 or len(table[0]) > _HEADER_MAX:
-            continue
+        if len(table) < 2 or len(table[0]) > _HEADER_MAX or b'":' in table[0]:
+            continue  # (a JSON member's line: pretty-printed JSON is no table)
         if b'"' in b"".join(table):
             # quoted fields: delimiters inside quotes do not count; a field that runs on
             # to the next line (an odd number of quotes) leaves it to a content type

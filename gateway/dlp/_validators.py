@@ -277,6 +277,9 @@ _DEDICATED_PREFIXES = (
 )
 
 
+_TELEGRAM_TOKEN = re.compile(r"^[0-9]{8,10}:[A-Za-z0-9_-]{35}$")
+_RESOURCE_PATH = re.compile(r"^[a-z][a-z0-9-]{2,}/[a-z][a-z0-9-]{2,}/")
+"""A path of named resources ("prod/payments/stripe-Qx7k2L" in a Secrets Manager ARN)."""
 _AZURE_KEY = re.compile(r"^[A-Za-z0-9+/]{86}==$")
 _AWS_SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
 _TWILIO_KEY = re.compile(r"^SK[0-9a-fA-F]{32}$")
@@ -285,7 +288,8 @@ _TWILIO_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 def _has_dedicated_detector(key: str, value: str) -> bool:
     low, key = value.lower(), key.lower()
-    if low.startswith(_DEDICATED_PREFIXES) or "aws" in key or _TWILIO_KEY.match(value):
+    if low.startswith(_DEDICATED_PREFIXES) or "aws" in key or _TWILIO_KEY.match(value) \
+            or _TELEGRAM_TOKEN.match(value):
         return True
     if "authtoken" in re.sub(r"[\s_-]", "", key) and _TWILIO_TOKEN.match(value):
         return True  # twilio_auth_token's shape after its keywords
@@ -359,8 +363,9 @@ def _validate_generic_secret(text: str) -> str:
     value = _secret_value(text)
     if len(value) < 16:
         raise InvalidLength()
-    if _is_placeholder(value) or ("/" in value.strip("/") and value.count("/") > 2):
-        raise InvalidComponent()  # placeholders and URL paths
+    if _is_placeholder(value) or ("/" in value.strip("/") and value.count("/") > 2) \
+            or _RESOURCE_PATH.match(value):
+        raise InvalidComponent()  # placeholders, URL and resource paths
     classes = sum(
         (any(c.islower() for c in value), any(c.isupper() for c in value),
          any(c.isdigit() for c in value))
@@ -427,6 +432,19 @@ def _validate_token(token: str) -> str:
     if _RUN_OF_SAME.search(token) or any(w in low for w in _PLACEHOLDER_WORDS):
         raise InvalidComponent()
     return token
+
+
+_CISCO_MAC = re.compile(r"^([0-9A-Fa-f]{4})\.([0-9A-Fa-f]{4})\.([0-9A-Fa-f]{4})$")
+
+
+def _compact_mac(value: str) -> str:
+    """A MAC address as python-stdnum reads it; Cisco's dotted form (``0050.56b2.7f10``)
+    written with colons first."""
+    cisco = _CISCO_MAC.match(value.strip())
+    if cisco is not None:
+        digits = "".join(cisco.groups())
+        value = ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+    return str(_mac.compact(value))
 
 
 def _db_scheme(scheme: str) -> bool:
@@ -908,7 +926,7 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
             _std("ro_cnp", _ro_cnp),
             _std("tr_tckimlik", _tr_tck),
             _std("il_idnr", _il_idnr),
-            _std("mac", _mac),
+            Validator("mac", _compact_mac, _mac.validate),
             _std("imei", _imei),
             _hand("gb_nino", _alnum_upper, _validate_gb_nino),
             _hand("gb_driving_licence", _alnum_upper, _validate_gb_driving_licence),
