@@ -697,3 +697,28 @@ def test_a_value_inside_a_labelled_one_still_counts(scanner: Scanner) -> None:
     text = "DATABASE_URL=postgres://app:s3cr3t@203.0.113.9:5432/orders"
     found = {f.detector for f in scanner.scan_text(text)}
     assert {"db_connection_string", "ipv4_address"} <= found
+
+
+@pytest.mark.parametrize("text", [
+    "जन्मतिथि: 12/08/1979",  # 8 characters, 24 bytes: the window counts characters
+    "تاريخ الميلاد: 05/03/1991",
+    "생년월일: 1979년 8월 21일",
+])
+def test_a_label_in_another_script_is_as_near_as_its_characters(
+    scanner: Scanner, text: str
+) -> None:
+    found = [(f.detector, f.context) for f, _, _ in scanner.scan_spans(text)]
+    assert found == [("date_of_birth", True)]
+
+
+def test_the_window_of_latin_labels_is_unchanged(scanner: Scanner) -> None:
+    text = "3,DOB: 01/28/1961,2024-02-27\n"  # the second date is too far from "DOB"
+    assert [text[a:b] for f, a, b in scanner.scan_spans(text)
+            if f.detector == "date_of_birth"] == ["01/28/1961"]
+
+
+def test_pretty_printed_json_is_no_table() -> None:
+    text = b'{\n  "type": "service_account",\n  "project_id": "p",\n  "client_id": "1",\n}\n'
+    from gateway.dlp._tables import sniff_table
+
+    assert sniff_table(text, 3) is None
