@@ -145,9 +145,11 @@ def _compile_split(
         for k in dets[d].keywords:
             words.setdefault(k.encode(), set()).add(d)
             if k.endswith(":") and k[-2:-1].isalnum():
-                # a JSON key ends at a NUL in the joined tokens ("box12_sin\0285 969 952"),
-                # which _judge reads as ": "
-                words.setdefault(k[:-1].encode() + _SEP, set()).add(d)
+                # a JSON key ends at a NUL in the joined tokens, which _judge reads as ": ":
+                # the label as the whole key or its last part ("box12_sin\0285 969 952";
+                # not "uuid\0" for "uid:")
+                for lead in (_SEP, b"_", b"-", b"."):
+                    words.setdefault(lead + k[:-1].encode() + _SEP, set()).add(d)
     keywords = tuple(words)
     base = len(strong)
     exprs = [dets[d].patterns[p].regex.encode() for d, p in strong]
@@ -966,7 +968,7 @@ class Scanner:
             if b"\0" in before:  # a JSON value after its key, read as "key: value"
                 before = before.replace(b"\0", b": ")
             ends = [m.end() for m in rx.finditer(before, max(0, len(before) - w))]
-            if not ends and comp.wide:  # a keyword in another script, further back
+            if not ends and comp.wide and not before.isascii():  # another script's label
                 ends = [m.end() for m in rx.finditer(before) if not m.group().isascii()
                         and len(before) - m.start() <= w + _extra(m.group())]
             if ends:

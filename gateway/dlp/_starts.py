@@ -38,7 +38,7 @@ class _Start:
     starts there, and a window holding such a byte never needs the search from 0.
     """
 
-    __slots__ = ("_alphabet", "_fixed", "_regex", "_tails", "bounded", "width")
+    __slots__ = ("_alphabet", "_fixed", "_lead", "_regex", "_tails", "bounded", "width")
 
     def __init__(self, regex: bytes, width: int, *, bounded: bool = True,
                  confirm: bool = False) -> None:
@@ -49,7 +49,7 @@ class _Start:
         match (nothing found, or a start on the window's edge) the search starts over from the
         beginning of the buffer, so a long match still gets its leftmost start."""
         self._tails: list[re.Pattern[bytes] | None] = [None, None, None]
-        self._fixed, self._alphabet = _shape(regex)
+        self._fixed, self._alphabet, self._lead = _shape(regex)
         if confirm:
             self._fixed = None  # Hyperscan ran a looser pattern (see relaxed): always search
 
@@ -65,8 +65,8 @@ class _Start:
         lo = max(0, end - self.width)
         if self._alphabet is not None:
             first = lo + len(buf[lo : end - 1].rstrip(self._alphabet)) - 1
-            if first >= lo:  # every match ending here starts at ``first`` or after it
-                m = rx.search(buf, first, end + rest)
+            if first >= lo:  # every match ending here starts in its lead before ``first``
+                m = rx.search(buf, max(lo, first - self._lead + 1), end + rest)
                 return -1 if m is None else m.start()
         m = rx.search(buf, lo, end + rest)
         if not self.bounded and lo > 0 and (m is None or m.start() == lo):
@@ -75,15 +75,16 @@ class _Start:
 
 
 @functools.lru_cache(maxsize=1024)
-def _shape(regex: bytes) -> tuple[int | None, bytes | None]:
+def _shape(regex: bytes) -> tuple[int | None, bytes | None, int]:
     """The length in bytes of every match of a pattern (None if matches vary in length) and
-    its :func:`_alphabet`; kept per pattern, as parsing is most of a rebuild's Python time."""
+    its :func:`_alphabet` and lead; kept per pattern, as parsing is most of a rebuild's
+    Python time."""
     try:
         parsed = re._parser.parse(regex)  # type: ignore[attr-defined]
         low, high = parsed.getwidth()
     except (re.error, RecursionError, OverflowError):
-        return None, None
-    return (int(low) if low == high else None), _alphabet(parsed)
+        return None, None, 1
+    return (int(low) if low == high else None), *_alphabet(parsed)
 
 
 _ALL = frozenset(range(256))
@@ -96,27 +97,42 @@ _CATEGORIES: dict[object, frozenset[int]] = {
 """What ``\\d``, ``\\s`` and ``\\w`` match in a bytes pattern (ASCII only)."""
 
 
-def _alphabet(parsed: Any) -> bytes | None:
-    """The bytes a match of a parsed pattern may hold past its first byte and before its
-    last one; None when that can be any byte.
+_LEAD_MAX = 8
+"""The widest context a pattern may open with and keep the shortcut ("e-mail:" before an
+address)."""
 
-    The pattern's leading and trailing items that consume at most one byte together
-    (``\\b``, ``(?:^|[^a-z])``, ``(?:[^a-z]|$)``) are left out; the rest gives a superset of
-    what it can consume (unknown constructs count as any byte): the shortcut in
-    :class:`_Start` stays exact.
+
+def _alphabet(parsed: Any) -> tuple[bytes | None, int]:
+    """The bytes a match of a parsed pattern may hold past its lead and before its last
+    byte (None when that can be any byte), and the lead's width (at least 1).
+
+    The pattern's leading items that consume at most one byte together (``\\b``,
+    ``(?:^|[^a-z])``), or, if the rest can then still be any byte, up to ``_LEAD_MAX``
+    (``(?:^|[^a-z]|e-?mail:)``), and its trailing items of at most one byte (``(?:[^a-z]|$)``)
+    are left out; the rest gives a superset of what it can consume (unknown constructs
+    count as any byte): the shortcut in :class:`_Start` stays exact.
     """
     try:
         items = list(parsed.data)
+        caseless = bool(parsed.state.flags & re.IGNORECASE)
         head = 0
         while head < len(items) and _width(parsed, items[: head + 1]) <= 1:
             head += 1
-        tail = len(items)
-        while tail > head and _width(parsed, items[tail - 1 :]) <= 1:
-            tail -= 1
-        found = _consumed(items[head:tail], bool(parsed.state.flags & re.IGNORECASE))
+        lead = 1
+        while True:
+            tail = len(items)
+            while tail > head and _width(parsed, items[tail - 1 :]) <= 1:
+                tail -= 1
+            found = _consumed(items[head:tail], caseless)
+            if found < _ALL or head >= len(items):
+                break
+            wider = _width(parsed, items[: head + 1])
+            if wider > _LEAD_MAX:
+                break
+            head, lead = head + 1, max(1, wider)
     except (re.error, RecursionError, OverflowError):
-        return None
-    return None if found >= _ALL else bytes(sorted(found))
+        return None, 1
+    return (None if found >= _ALL else bytes(sorted(found))), lead
 
 
 _Items = Sequence[tuple[Any, Any]]
@@ -209,10 +225,68 @@ def relaxed(regex: bytes) -> bytes | None:
     if not rest or rest[:1] in (b"?", b"*", b"+", b"{", b"|") or b"|" in _top_level(rest):
         return None  # the group is repeated or optional, or the rest is an alternation
     try:
-        widest = re._parser.parse(head.decode("latin-1")).getwidth()[1]  # type: ignore[attr-defined]
+        parsed = re._parser.parse(head.decode("latin-1"))  # type: ignore[attr-defined]
+        widest = parsed.getwidth()[1]
     except (re.error, RecursionError, OverflowError):
         return None
-    return rest if widest <= 2 else None  # a context byte or two, not a keyword
+    if widest > 2:
+        return None  # a keyword, not a context byte or two
+    # a word byte comes next, and every way into it ends at the start or a non-word byte:
+    # a \b still stands there (cheap for Hyperscan, and it keeps digit runs from matching
+    # at every offset)
+    first = _first_bytes(rest)
+    if first and first <= _WORD and _ends_non_word(parsed):
+        return b"\\b" + rest
+    return rest
+
+
+_WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+
+
+def _first_bytes(regex: bytes) -> frozenset[int] | None:
+    """The bytes a pattern's first item can consume (None when unknown)."""
+    try:
+        items = list(re._parser.parse(regex.decode("latin-1")).data)  # type: ignore[attr-defined]
+    except (re.error, RecursionError, OverflowError):
+        return None
+    if not items or _width_low(items[:1]) < 1:
+        return None  # (an optional first item: what follows could come first)
+    found = _consumed(items[:1], False)
+    return None if not found or found >= _ALL else found
+
+
+def _width_low(items: _Items) -> int:
+    return int(re._parser.SubPattern(re._parser.State(), list(items)).getwidth()[0])  # type: ignore[attr-defined]
+
+
+def _ends_non_word(parsed: Any) -> bool:
+    """Whether each alternative of a parsed context group is ``^`` or ends with a byte no
+    word character can be (a negated class that leaves out every word byte, or a literal)."""
+    k = _K
+    items = list(parsed.data)
+    while len(items) == 1 and items[0][0] is k.SUBPATTERN:  # (?:...) may be kept or not
+        items = list(items[0][1][3].data)
+    alternatives = items[0][1][1] if len(items) == 1 and items[0][0] is k.BRANCH else [items]
+    for alt in alternatives:
+        alt_items = list(getattr(alt, "data", alt))
+        if not alt_items:
+            return False
+        op, av = alt_items[-1]
+        if op is k.AT:
+            if len(alt_items) != 1:
+                return False
+            continue
+        if op is k.LITERAL:
+            if av in _WORD:
+                return False
+            continue
+        if op is k.IN and av and av[0][0] is k.NEGATE:
+            members = _members(av[1:])
+            if members is None or not members >= _WORD:
+                return False
+            continue
+        return False
+    return True
 
 
 def _top_level(regex: bytes) -> bytes:
