@@ -64,9 +64,10 @@ class _Start:
             self._tails[rest] = rx
         lo = max(0, end - self.width)
         if self._alphabet is not None:
-            first = lo + len(buf[lo : end - 1].rstrip(self._alphabet)) - 1
-            if first >= lo:  # every match ending here starts in its lead before ``first``
-                m = rx.search(buf, max(lo, first - self._lead + 1), end + rest)
+            first = lo + len(buf[lo : end - 1].rstrip(self._alphabet)) - self._lead
+            if first >= lo:  # every match ending here starts at ``first`` or after it (the
+                # last byte outside the alphabet ends the match's lead, at the latest)
+                m = rx.search(buf, first, end + rest)
                 return -1 if m is None else m.start()
         m = rx.search(buf, lo, end + rest)
         if not self.bounded and lo > 0 and (m is None or m.start() == lo):
