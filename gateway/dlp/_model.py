@@ -152,8 +152,9 @@ class Detector(_Frozen):
     def _joined_forms(cls, words: tuple[str, ...]) -> tuple[str, ...]:
         """A label of several words also as field names write it: "account number" is
         ``account_number``, ``account-number`` and (lower-cased) ``accountNumber`` too; a
-        label with its colon ("sin:") also as a JSON key in text, whole or as the key's last
-        part (``"sin":``, ``"box12_sin":``; not ``"uuid":`` for "uid:")."""
+        label with its colon ("sin:") also as the last part of a JSON key in text
+        (``"box12_sin":``; not ``"uuid":`` for "uid:", nor a whole key: "account" keys are
+        everywhere)."""
         out = dict.fromkeys(words)
         for w in words:
             inner = w.strip()
@@ -161,7 +162,7 @@ class Detector(_Frozen):
                 for joint in ("_", "-", ""):
                     out.setdefault(inner.replace(" ", joint))
             if w.endswith(":") and len(w) > 1 and w[-2].isalnum():
-                for lead in ('"', "_", "-", "."):
+                for lead in ("_", "-", "."):
                     out.setdefault(lead + w[:-1] + '":')
         return tuple(out)
 

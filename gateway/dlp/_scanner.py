@@ -146,9 +146,9 @@ def _compile_split(
             words.setdefault(k.encode(), set()).add(d)
             if k.endswith(":") and k[-2:-1].isalnum():
                 # a JSON key ends at a NUL in the joined tokens, which _judge reads as ": ":
-                # the label as the whole key or its last part ("box12_sin\0285 969 952";
-                # not "uuid\0" for "uid:")
-                for lead in (_SEP, b"_", b"-", b"."):
+                # the label as the last part of a key ("box12_sin\0285 969 952"; not
+                # "uuid\0" for "uid:"). Not a whole key: "account" keys are everywhere
+                for lead in (b"_", b"-", b"."):
                     words.setdefault(lead + k[:-1].encode() + _SEP, set()).add(d)
     keywords = tuple(words)
     base = len(strong)

@@ -176,7 +176,7 @@ def test_phone_labels_before_national_numbers_are_its_keywords() -> None:
     joined = {w.replace(" ", j) for w in decoded if " " in w and w == w.strip()
               for j in ("_", "-", "")}
     joined |= {lead + w[:-1] + '":' for w in decoded if w.endswith(":") and w[-2].isalnum()
-               for lead in ('"', "_", "-", ".")}
+               for lead in ("_", "-", ".")}
     extra = {w for w in phone.keywords[len(decoded) :] if w not in joined}
     assert not extra or all(not w.isascii() for w in extra), extra  # other scripts only
 
