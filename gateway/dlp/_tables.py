@@ -106,12 +106,11 @@ def sniff_table(data: bytes, preamble: int = 0) -> tuple[bytes, int] | None:
     A table here: a header line of at most ``_HEADER_MAX`` bytes and at least two more
     lines (rule lines aside), the first ``_SNIFF_ROWS`` of which hold the header's number of
     fields for one delimiter, outside quotes (at least two fields); or, for a short table
-    that prose follows, at least two rows that do, with tabs or at least three fields; a
+    that prose follows, at least two rows that do, with tabs or at least three fields; or a
     single row under a header a rule underlines (as psql prints it: "(1 row)" follows), or
-    of at least three fields (five with commas). Up
-    to ``preamble`` lines may come first (the header is the first line after which the rows
-    agree). Prose lines seldom agree on a comma count; only the first lines are read, never
-    the rest of the body.
+    of at least three fields (five with commas). Up to ``preamble`` lines may come first
+    (the header is the first line after which the rows agree). Prose lines seldom agree on
+    a comma count; only the first lines are read, never the rest of the body.
     """
     head = data[:_SNIFF_BYTES]
     pieces = head.split(b"\n", preamble + _SNIFF_ROWS + 1)
