@@ -43,6 +43,7 @@ from gateway.policy import (
     Facts,
     Policies,
     Vocabulary,
+    allow_name,
     load_policies,
     new_decision_id,
 )
@@ -109,6 +110,13 @@ def policy_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
             continue
         out.append((p.name, st.st_size, st.st_mtime_ns))
     return tuple(out)
+
+
+def _allowed_by(decision: Decision) -> str | None:
+    """The allow-list of the rule that decided: its values are not rewritten either."""
+    if decision.pack is None or decision.rule_id is None:
+        return None
+    return allow_name(decision.pack, decision.rule_id)
 
 
 class Engine:
@@ -313,7 +321,8 @@ class Engine:
             try:
                 new = self.scanner.redact(body, content_type=content_type,
                                           content_encoding=content_encoding,
-                                          detectors=decision.redact_detectors or None)
+                                          detectors=decision.redact_detectors or None,
+                                          allowed=_allowed_by(decision))
             except ContentError as e:
                 # Cannot rewrite safely: never forward the clear value.
                 self.metrics.fail_closed.labels("redact").inc()
@@ -340,7 +349,7 @@ class Engine:
                 self.scanner, self.vault, body, content_type=content_type,
                 content_encoding=content_encoding, detectors=decision.redact_detectors or None,
                 spec=spec, tenant=f"{app.app_id or 'unlisted'}:{app.tenant or '-'}",
-                owner=subject.user if subject else None)
+                owner=subject.user if subject else None, allowed=_allowed_by(decision))
         except (ContentError, VaultError, StoreError) as e:
             # Never forward the clear value: block, count, log, explain.
             reason = getattr(e, "reason", "store_error")

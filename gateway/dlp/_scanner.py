@@ -517,14 +517,17 @@ class Scanner:
         content_type: str | None,
         content_encoding: str | None,
         detectors: Collection[str] | None = None,
+        allowed: str | None = None,
     ) -> bytes:
         """Mask matched values in place and re-encode the body as it came.
 
-        Only ``detectors`` (ids) are masked when given. A body without matches is returned
-        unchanged (same bytes). Raises ContentError when the body cannot be rebuilt.
+        Only ``detectors`` (ids) are masked when given, and values on the allow-list named
+        ``allowed`` are left as they are. A body without matches is returned unchanged (same
+        bytes). Raises ContentError when the body cannot be rebuilt.
         """
         return self.rewrite(body, content_type=content_type, content_encoding=content_encoding,
-                            detectors=detectors, replace=lambda _detector, value: mask(value))
+                            detectors=detectors, allowed=allowed,
+                            replace=lambda _detector, value: mask(value))
 
     def rewrite(
         self,
@@ -534,8 +537,10 @@ class Scanner:
         content_encoding: str | None,
         replace: Callable[[str, str], str],
         detectors: Collection[str] | None = None,
+        allowed: str | None = None,
     ) -> bytes:
-        """Replace each matched value by ``replace(detector_id, value)`` and re-encode.
+        """Replace each matched value by ``replace(detector_id, value)`` and re-encode; values
+        on the allow-list named ``allowed`` (a rule's: :meth:`with_allow`) stay.
 
         The general form of :meth:`redact` (masking) used by tokenization. Overlapping matches
         of different detectors are replaced as one span, attributed to the leftmost match.
@@ -551,7 +556,8 @@ class Scanner:
         matches = [
             m
             for m in self._scan(ex.segments, tables)
-            if wanted is None or self.detectors[m.detector].id in wanted
+            if (wanted is None or self.detectors[m.detector].id in wanted)
+            and (allowed is None or allowed not in self._allowed(m.value, m.normalized))
         ]
         if not matches:
             return body

@@ -6,6 +6,7 @@ from gateway.policy._evaluate import (
     Facts,
     PolicySet,
     RuleHit,
+    allow_name,
     host_matches,
     new_decision_id,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "Tokenize",
     "Vocabulary",
     "When",
+    "allow_name",
     "host_matches",
     "load_dir",
     "load_policies",

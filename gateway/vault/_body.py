@@ -15,9 +15,10 @@ logger = logging.getLogger("casb")
 
 def tokenize_body(scanner: Scanner, vault: Vault, body: bytes, *, content_type: str | None,
                   content_encoding: str | None, detectors: Collection[str] | None,
-                  spec: TokenSpec, tenant: str, owner: str | None,
+                  spec: TokenSpec, tenant: str, owner: str | None, allowed: str | None = None,
                   ) -> tuple[bytes, list[Issued]]:
-    """The body with each finding of ``detectors`` replaced by a token, re-encoded as it came.
+    """The body with each finding of ``detectors`` replaced by a token, re-encoded as it came
+    (values on the allow-list named ``allowed`` stay).
 
     Raises ContentError (cannot be rebuilt), VaultError or StoreError: the caller blocks.
     """
@@ -30,7 +31,7 @@ def tokenize_body(scanner: Scanner, vault: Vault, body: bytes, *, content_type: 
         return token
 
     new = scanner.rewrite(body, content_type=content_type, content_encoding=content_encoding,
-                          detectors=detectors, replace=replace)
+                          detectors=detectors, allowed=allowed, replace=replace)
     return new, issued
 
 

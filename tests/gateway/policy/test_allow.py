@@ -92,3 +92,14 @@ def test_separators_and_case_do_not_make_another_value() -> None:
     assert listed.allows("GB82WEST12345698765432", "GB82WEST12345698765432")
     assert listed.allows("GB82-WEST-1234-5698-7654-32", "GB82WEST12345698765432")
     assert not listed.allows("GB33BUKB20201555555555", "GB33BUKB20201555555555")
+
+
+def test_a_rewrite_leaves_the_values_on_the_deciding_rules_list() -> None:
+    # a redact (or tokenize) rule that fires for one value does not rewrite a listed one
+    lists = [AllowList.of("p/r", test_values=True)]
+    scanner = Scanner.build(load_detectors(), hmac_key=b"k" * 32).with_allow(lists)
+    body = b"test card 4242 4242 4242 4242, real card 4000 0000 0000 0101"
+    out = scanner.redact(body, content_type="text/plain", content_encoding=None, allowed="p/r")
+    assert out == b"test card 4242 4242 4242 4242, real card 4000 **** **** 0101"
+    everything = scanner.redact(body, content_type="text/plain", content_encoding=None)
+    assert b"4242 4242 4242 4242" not in everything
