@@ -377,6 +377,12 @@ class Scanner:
             for k in comp.keywords:
                 words.setdefault(k, []).append(d)
         self._words = tuple((k, _label(k), tuple(ds)) for k, ds in words.items())
+        vetoes: dict[bytes, list[int]] = {}
+        for d, det in enumerate(detectors):
+            for veto in det.exclude_keywords:
+                vetoes.setdefault(veto.encode(), []).append(d)
+        self._vetoes = tuple((k, tuple(ds)) for k, ds in vetoes.items())
+        """Every exclude keyword and its detectors (a header field may name one)."""
         """Every detector keyword and the detectors that list it (to read a header)."""
         self._weak = frozenset(d for d, _p in near.index.values()) if near else frozenset()
         self._headers: dict[tuple[bytes, bytes], _Header | None] = {}
@@ -682,9 +688,16 @@ class Scanner:
                     if word in field or (label and label in tokens[c]):
                         for d in owners:
                             named.setdefault(d, set()).add(c)
-        header = None if not named else _Header(
+        excluded: dict[int, set[int]] = {}
+        for word, owners in self._vetoes:
+            if word in lowered:
+                for c, field in enumerate(fields):
+                    if word in field:
+                        for d in owners:
+                            excluded.setdefault(d, set()).add(c)
+        header = None if not named and not excluded else _Header(
             delimiter, {d: frozenset(cs) for d, cs in named.items()},
-            frozenset(named) & self._weak)
+            frozenset(named) & self._weak, {d: frozenset(cs) for d, cs in excluded.items()})
         if len(self._headers) >= 256:
             self._headers.clear()
         self._headers[key] = header
@@ -960,6 +973,8 @@ class Scanner:
         exclude = comp.exclude_rx
         if exclude is not None and exclude.search(buf[max(lo, start - 64) : start].lower()):
             return None  # "firmware 2.0.1.3": the same shape, something else
+        if exclude is not None and any(c.excludes(detector, start, end) for c in columns):
+            return None  # in a part_number column
         context = False
         distance = 1 << 30
         rx = comp.keyword_rx

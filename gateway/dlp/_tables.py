@@ -7,7 +7,7 @@ import bisect
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._extract import Extracted
 
@@ -169,6 +169,9 @@ class _Header:
     weak: frozenset[int]
     """The detectors of ``named`` with keyword-required patterns (their columns are opened
     to the weak-pattern database)."""
+    excluded: dict[int, frozenset[int]] = field(default_factory=dict)
+    """Per detector, the columns whose field name holds one of its ``exclude_keywords``
+    (a ``part_number`` column of SSN-shaped part numbers)."""
 
 
 def _fields(line: bytes, delimiter: int) -> list[bytes]:
@@ -235,7 +238,13 @@ class _Columns:
     def names(self, detector: int, start: int, end: int) -> bool:
         """The header of the column holding ``buf[start:end]`` names one of the detector's
         keywords (False outside the rows, across a delimiter or a record end)."""
-        columns = self._named.get(detector)
+        return self._in(self._named.get(detector), start, end)
+
+    def excludes(self, detector: int, start: int, end: int) -> bool:
+        """The header of the value's column names one of the detector's exclude_keywords."""
+        return self._in(self.header.excluded.get(detector), start, end)
+
+    def _in(self, columns: frozenset[int] | None, start: int, end: int) -> bool:
         if columns is None or start < self.body or end > self.end:
             return False
         rs = self._record(start)

@@ -5,7 +5,7 @@ written by hand to look like real traffic: e-mails, tickets, chat, AI prompts, H
 finance snippets in several languages, configuration files, code, logs, CSV and JSON, and
 look-alikes that must not be reported. Identifier values are published test data (payment
 processors' test cards, Wikipedia/python-stdnum example IBANs and numbers) or values made
-valid with python-stdnum; none belongs to a real person. Parts g-k were written by authors
+valid with python-stdnum; none belongs to a real person. Parts g-m were written by authors
 who had not run the scanner or read the detector table (a stand-in for the held-out set).
 
 In the sources (``realistic_texts_*.py``) ``⟦detector|value⟧`` marks a labelled span; this
@@ -31,6 +31,8 @@ from tests.dlp_eval import (
     realistic_texts_i,
     realistic_texts_j,
     realistic_texts_k,
+    realistic_texts_l,
+    realistic_texts_m,
 )
 
 OUT = Path(__file__).with_name("realistic.jsonl")
@@ -72,8 +74,9 @@ def build() -> list[dict[str, Any]]:
     parts = (realistic_texts_a.TEXTS, realistic_texts_b.TEXTS, realistic_texts_c.TEXTS,
              realistic_texts_d.TEXTS, realistic_texts_e.TEXTS, realistic_texts_f.TEXTS,
              realistic_texts_g.TEXTS, realistic_texts_h.TEXTS, realistic_texts_i.TEXTS,
-             realistic_texts_j.TEXTS, realistic_texts_k.TEXTS)
-    for prefix, texts in zip("abcdefghijk", parts, strict=True):
+             realistic_texts_j.TEXTS, realistic_texts_k.TEXTS, realistic_texts_l.TEXTS,
+             realistic_texts_m.TEXTS)
+    for prefix, texts in zip("abcdefghijklm", parts, strict=True):
         for i, (carrier, marked) in enumerate(texts):
             text, spans = parse(marked)
             records.append({"id": f"r{prefix}{i:03d}", "carrier": carrier, "text": text,

@@ -732,3 +732,18 @@ def test_pretty_printed_json_is_no_table() -> None:
     from gateway.dlp._tables import sniff_table
 
     assert sniff_table(text, 3) is None
+
+
+@pytest.mark.parametrize("content_type", ["text/csv", None])
+def test_a_column_header_can_say_a_value_is_something_else(
+    scanner: Scanner, content_type: str | None
+) -> None:
+    # SSN-shaped part numbers under "part_number" (an exclude keyword of us_ssn)
+    rows = "part_number,description,qty\n512-44-0913,Bracket,120\n521-07-1180,Spacer,85\n"
+    found = scanner.scan_body(rows.encode(), content_type=content_type,
+                              content_encoding=None).findings
+    assert [f.detector for f in found] == []
+    ssns = "ssn,description,qty\n512-44-0913,Bracket,120\n521-07-1180,Spacer,85\n"
+    found = scanner.scan_body(ssns.encode(), content_type=content_type,
+                              content_encoding=None).findings
+    assert [f.detector for f in found] == ["us_ssn", "us_ssn"]
