@@ -147,6 +147,17 @@ def _lanes_charset(data: bytes) -> str | None:
     return None
 
 
+def _body_charset(params: Mapping[str, str], data: bytes, kind: str | None) -> str:
+    """The charset of a body or a part: the declared one, else a byte-order mark's, else,
+    for bytes that sniff as no type (text with NULs does), where the NULs fall; UTF-8."""
+    if "charset" in params:
+        return _charset(params)
+    charset = _bom_charset(data)
+    if kind is None and charset == "utf-8":
+        charset = _lanes_charset(data) or charset
+    return charset
+
+
 # -- text -----------------------------------------------------------------------------------
 
 
@@ -697,9 +708,7 @@ def _extract_multipart(
         if kind in ARCHIVE_TYPES and unscannable is None:
             unscannable = f"unsupported_file:{kind}"
         _, params = parse_content_type(str(part.headers.get("content-type", "")))
-        charset = _charset(params) if "charset" in params else _bom_charset(body)
-        if kind is None and charset == "utf-8" and "charset" not in params:
-            charset = _lanes_charset(body) or charset
+        charset = _body_charset(params, body, kind)
         wide = kind is None and charset.startswith(("utf-16", "utf-32"))  # NULs: no kind
         if kind not in TEXT_TYPES and not wide and not (
                 kind is None and not filename and looks_textual(body)):
@@ -749,9 +758,7 @@ def extract(
     """
     mime, params = parse_content_type(content_type)
     kind = sniff_file_type(data)
-    charset = _charset(params) if "charset" in params else _bom_charset(data)
-    if kind is None and charset == "utf-8" and "charset" not in params:
-        charset = _lanes_charset(data) or charset  # (text with NULs sniffs as no type)
+    charset = _body_charset(params, data, kind)
     wide = charset.startswith(("utf-16", "utf-32"))
     if mime == "multipart/form-data" and params.get("boundary"):
         # the envelope is not a file (its parts may be binary); each part is sniffed instead
