@@ -161,9 +161,8 @@ class Detector(_Frozen):
             if " " in inner and inner == w:
                 for joint in ("_", "-", ""):
                     out.setdefault(inner.replace(" ", joint))
-            if w.endswith(":") and len(w) > 1 and w[-2].isalnum():
-                for lead in ("_", "-", "."):
-                    out.setdefault(lead + w[:-1] + '":')
+            for key in key_endings(w):
+                out.setdefault(key + '":')
         return tuple(out)
 
     @field_validator("value_chars")
@@ -184,6 +183,15 @@ class Detector(_Frozen):
         """Whether a match of that pattern counts only with a keyword in its window."""
         own = self.patterns[pattern_index].keywords_required
         return self.keywords_required if own is None else own
+
+
+def key_endings(label: str) -> tuple[str, ...]:
+    """How a label written with its colon ("sin:") ends a field name that it labels:
+    as the last part of the name (``box12_sin``), never as a whole name (``account`` keys are
+    everywhere) nor inside a word (``uuid`` is no "uid:"); () for other keywords."""
+    if not (label.endswith(":") and label[-2:-1].isalnum()):
+        return ()
+    return tuple(lead + label[:-1] for lead in ("_", "-", "."))
 
 
 def char_set(spec: str) -> frozenset[int]:

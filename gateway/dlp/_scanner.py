@@ -27,7 +27,7 @@ from ._extract import JsonSegments, Segment, extract, prepare_extraction
 from ._hsdb import compile_cached
 from ._limits import Limits
 from ._mask import mask
-from ._model import FLAGS, Confidence, Detector, char_set, compile_database
+from ._model import FLAGS, Confidence, Detector, char_set, compile_database, key_endings
 from ._normalize import Normalized, normalize_bytes, warm_up
 from ._starts import _som_width, _Start, relaxed
 from ._stream import StreamScan, compile_stream_database
@@ -144,12 +144,10 @@ def _compile_split(
     for d in reach:
         for k in dets[d].keywords:
             words.setdefault(k.encode(), set()).add(d)
-            if k.endswith(":") and k[-2:-1].isalnum():
-                # a JSON key ends at a NUL in the joined tokens, which _judge reads as ": ":
-                # the label as the last part of a key ("box12_sin\0285 969 952"; not
-                # "uuid\0" for "uid:"). Not a whole key: "account" keys are everywhere
-                for lead in (b"_", b"-", b"."):
-                    words.setdefault(lead + k[:-1].encode() + _SEP, set()).add(d)
+            for key in key_endings(k):
+                # a JSON key ends at a NUL in the joined tokens ("box12_sin\0285 969 952"),
+                # which _judge reads as ": "
+                words.setdefault(key.encode() + _SEP, set()).add(d)
     keywords = tuple(words)
     base = len(strong)
     exprs = [dets[d].patterns[p].regex.encode() for d, p in strong]
