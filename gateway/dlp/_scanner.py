@@ -379,7 +379,7 @@ class Scanner:
         for d, det in enumerate(detectors):
             for veto in det.exclude_keywords:
                 vetoes.setdefault(veto.encode(), []).append(d)
-        self._vetoes = tuple((k, tuple(ds)) for k, ds in vetoes.items())
+        self._vetoes = tuple((k, b"", tuple(ds)) for k, ds in vetoes.items())
         """Every exclude keyword and its detectors (a header field may name one)."""
         """Every detector keyword and the detectors that list it (to read a header)."""
         self._weak = frozenset(d for d, _p in near.index.values()) if near else frozenset()
@@ -676,26 +676,10 @@ class Scanner:
             if not outside.count(delimiter):
                 delimiter = _DELIMITERS[0]  # one column
         fields = [f.lower() for f in _fields(line, delimiter)]
-        named: dict[int, set[int]] = {}
-        tokens: list[list[bytes]] | None = None
-        for word, label, owners in self._words:
-            if word in lowered or (label and label in lowered):
-                if tokens is None:
-                    tokens = [_FIELD_TOKENS.split(f) for f in fields]
-                for c, field in enumerate(fields):
-                    if word in field or (label and label in tokens[c]):
-                        for d in owners:
-                            named.setdefault(d, set()).add(c)
-        excluded: dict[int, set[int]] = {}
-        for word, owners in self._vetoes:
-            if word in lowered:
-                for c, field in enumerate(fields):
-                    if word in field:
-                        for d in owners:
-                            excluded.setdefault(d, set()).add(c)
+        named = _naming(self._words, lowered, fields)
+        excluded = _naming(self._vetoes, lowered, fields)
         header = None if not named and not excluded else _Header(
-            delimiter, {d: frozenset(cs) for d, cs in named.items()},
-            frozenset(named) & self._weak, {d: frozenset(cs) for d, cs in excluded.items()})
+            delimiter, named, frozenset(named) & self._weak, excluded)
         if len(self._headers) >= 256:
             self._headers.clear()
         self._headers[key] = header
@@ -1107,6 +1091,23 @@ def _extra(word: bytes) -> int:
 
 
 _FIELD_TOKENS = re.compile(rb"[^a-z0-9\x80-\xff]+")
+
+
+def _naming(words: Sequence[tuple[bytes, bytes, tuple[int, ...]]], lowered: bytes,
+            fields: list[bytes]) -> dict[int, frozenset[int]]:
+    """Per detector, the columns whose header field holds one of its words (or, for a
+    word with a :func:`_label`, that label as a whole token of the field)."""
+    found: dict[int, set[int]] = {}
+    tokens: list[list[bytes]] | None = None
+    for word, label, owners in words:
+        if word in lowered or (label and label in lowered):
+            if tokens is None:
+                tokens = [_FIELD_TOKENS.split(f) for f in fields]
+            for c, field in enumerate(fields):
+                if word in field or (label and label in tokens[c]):
+                    for d in owners:
+                        found.setdefault(d, set()).add(c)
+    return {d: frozenset(cs) for d, cs in found.items()}
 
 
 def _label(keyword: bytes) -> bytes:
