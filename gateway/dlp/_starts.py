@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 _SOM_MAX_WIDTH = 4096
@@ -205,23 +205,7 @@ def relaxed(regex: bytes) -> bytes | None:
     """
     if not regex.startswith(b"(?:"):
         return None
-    depth, i, in_class = 0, 0, False
-    while i < len(regex):
-        c = regex[i]
-        if c == 0x5C:  # a backslash escapes the next byte
-            i += 2
-            continue
-        if in_class:
-            in_class = c != 0x5D  # "]"
-        elif c == 0x5B:  # "["
-            in_class = True
-        elif c == 0x28:  # "("
-            depth += 1
-        elif c == 0x29:  # ")"
-            depth -= 1
-            if depth == 0:
-                break
-        i += 1
+    i = next((i for i, c, depth in _structure(regex) if c == 0x29 and depth == 0), len(regex))
     head, rest = regex[: i + 1], regex[i + 1 :]
     if not rest or rest[:1] in (b"?", b"*", b"+", b"{", b"|") or b"|" in _top_level(rest):
         return None  # the group is repeated or optional, or the rest is an alternation
@@ -292,24 +276,26 @@ def _ends_non_word(parsed: Any) -> bool:
 
 def _top_level(regex: bytes) -> bytes:
     """The bytes of a pattern outside its groups and classes (to spot a top-level ``|``)."""
-    out, depth, i, in_class = bytearray(), 0, 0, False
+    return bytes(c for _, c, depth in _structure(regex) if depth == 0 and c not in b"()")
+
+
+def _structure(regex: bytes) -> Iterator[tuple[int, int, int]]:
+    """(offset, byte, group depth after it) of each byte of a pattern that is neither
+    escaped nor inside a character class."""
+    depth, i, in_class = 0, 0, False
     while i < len(regex):
         c = regex[i]
-        if c == 0x5C:
+        if c == 0x5C:  # a backslash escapes the next byte
             i += 2
             continue
         if in_class:
-            in_class = c != 0x5D
-        elif c == 0x5B:
+            in_class = c != 0x5D  # "]"
+        elif c == 0x5B:  # "["
             in_class = True
-        elif c == 0x28:
-            depth += 1
-        elif c == 0x29:
-            depth -= 1
-        elif depth == 0:
-            out.append(c)
+        else:
+            depth += (c == 0x28) - (c == 0x29)  # "(" and ")"
+            yield i, c, depth
         i += 1
-    return bytes(out)
 
 
 @functools.lru_cache(maxsize=1024)
