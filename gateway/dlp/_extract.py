@@ -406,23 +406,37 @@ def _maybe_nested(data: bytes) -> bool:
     return bool(found)
 
 
+def _skeleton_text(gaps: bytes) -> bytes:
+    """The gaps between strings without whitespace and literals, each token one ``x``."""
+    sk = gaps
+    for literal in _LITERALS:
+        if literal in sk:
+            sk = sk.replace(literal, b"")
+    sk = sk.translate(_SKELETON, _WHITESPACE)
+    while b"xx" in sk:  # a number's characters: one token (tokens never touch)
+        sk = sk.replace(b"xxxx", b"x").replace(b"xx", b"x")
+    return sk
+
+
+_OPEN_AS_COMMA = bytes.maketrans(b"[{]}", b",,,,")
+
+
+def _token_roles(sk: bytes) -> bytes:
+    """One byte per token of a skeleton: ``k`` for a member's value right after its key (a
+    colon before it), ``x`` for any other token."""
+    return sk.translate(_OPEN_AS_COMMA).replace(b":x", b"k").translate(None, b",:")
+
+
 class _Skeleton:
     """Where each container of a fast-path body starts and ends, for locations.
 
-    Built from the gaps between strings alone: whitespace and literals go, each string or
-    number becomes one ``x``. Then every bracket's position, the tokens before it and its
-    level (the depth of its container) come from C-level passes over all brackets; the
-    brackets of one level, in order, pair up (an open, then its close).
+    Built from the gaps between strings alone (:func:`_skeleton_text`). Then every bracket's
+    position, the tokens before it and its level (the depth of its container) come from
+    C-level passes over all brackets; the brackets of one level, in order, pair up (an open,
+    then its close).
     """
 
-    def __init__(self, gaps: bytes) -> None:
-        sk = gaps
-        for literal in _LITERALS:
-            if literal in sk:
-                sk = sk.replace(literal, b"")
-        sk = sk.translate(_SKELETON, _WHITESPACE)
-        while b"xx" in sk:  # a number's characters: one token (tokens never touch)
-            sk = sk.replace(b"xxxx", b"x").replace(b"xx", b"x")
+    def __init__(self, sk: bytes) -> None:
         self.sk = sk
         bars = sk.translate(_BRACKET_BAR)
         pieces = bars.split(b"|")[:-1]
@@ -508,6 +522,7 @@ class JsonSegments:
         self.extra: list[Segment] = []
         self._starts: list[int] | None = None
         self._skeleton: _Skeleton | None = None
+        self._roles: bytes | None = None
 
     @property
     def starts(self) -> list[int]:
@@ -526,13 +541,18 @@ class JsonSegments:
         (:attr:`Segment.keyed`): a colon comes just before it in the skeleton."""
         if index >= self.count:
             return False
-        skel = self.skeleton
-        return skel.sk[skel.offset(index, bisect.bisect_right(skel.tokens, index) - 1) - 1] == 58
+        if self._roles is None:
+            self._roles = _token_roles(self.sk)
+        return self._roles[index] == 107  # "k"
+
+    @functools.cached_property
+    def sk(self) -> bytes:
+        return _skeleton_text(self._gaps)
 
     @property
     def skeleton(self) -> _Skeleton:
         if self._skeleton is None:
-            self._skeleton = _Skeleton(self._gaps)
+            self._skeleton = _Skeleton(self.sk)
         return self._skeleton
 
     def location(self, index: int) -> str:
