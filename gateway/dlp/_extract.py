@@ -130,8 +130,24 @@ def _lanes_charset(data: bytes) -> str | None:
     ``json.loads`` reads such bytes (as RFC 4627 allowed), so an origin may too: a scanner
     that dropped them as unknown binary let a JSON body through unread.
     """
-    sample = data[:4096]
-    if len(sample) < 16 or len(data) % 2 or b"\0" not in sample:
+    codec = lanes_codec(data[:LANES_SAMPLE])
+    if codec is None or len(data) % 2:
+        return None
+    try:  # a lone surrogate passes: the body is then malformed text, not binary
+        data.decode(codec, "surrogatepass")
+    except UnicodeError:
+        return None
+    return codec
+
+
+LANES_SAMPLE = 4096
+"""How much of a body's start tells where its NULs fall."""
+
+
+def lanes_codec(sample: bytes) -> str | None:
+    """The UTF-16/32 codec whose text lanes ``sample``'s NULs leave free, if any (a guess:
+    the caller confirms it by decoding)."""
+    if len(sample) < 16 or b"\0" not in sample:
         return None
     for codec, step, text in _LANES:
         usable = len(sample) - len(sample) % step
@@ -139,10 +155,6 @@ def _lanes_charset(data: bytes) -> str | None:
         nuls = [lane.count(0) * 10 for lane in lanes]
         if all(n <= len(lane) if i in text else n >= 9 * len(lane)
                for i, (n, lane) in enumerate(zip(nuls, lanes, strict=True))):
-            try:  # a lone surrogate passes: the body is then malformed text, not binary
-                data.decode(codec, "surrogatepass")
-            except UnicodeError:
-                return None
             return codec
     return None
 

@@ -34,7 +34,15 @@ import hyperscan
 from gateway.errors import DecodeError, LimitExceeded, ScanError
 
 from ._decode import CodecError, StreamDecoder, unscannable_reason
-from ._extract import _BOMS, _UTF8_NAMES, Segment, _charset, parse_content_type
+from ._extract import (
+    _BOMS,
+    _UTF8_NAMES,
+    LANES_SAMPLE,
+    Segment,
+    _charset,
+    lanes_codec,
+    parse_content_type,
+)
 from ._hsdb import compile_cached
 from ._model import FLAGS, Detector
 from ._normalize import normalize_chunk_text
@@ -261,6 +269,13 @@ class StreamScan:
             picked = _by_bom(self._head, self._declared, final)
             if picked is None:
                 return b""  # at most 3 bytes: not yet a whole byte-order mark
+            if picked == ("utf-8", 0) and self._declared is None:
+                # no mark, no charset: where the NULs of the first 4 KiB fall may still say
+                # UTF-16/32 (as for a buffered body); that reading is a guess, so the bytes
+                # are read as UTF-8 too, as when only a mark tells
+                if len(self._head) < LANES_SAMPLE and not final:
+                    return b""
+                picked = (lanes_codec(self._head[:LANES_SAMPLE]) or "utf-8", 0)
             self._codec, skip = picked
             if self._declared is None and self._codec != "utf-8":
                 self._twin = StreamScan(self._scanner, "text/plain; charset=utf-8", None)

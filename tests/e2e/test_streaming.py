@@ -121,13 +121,16 @@ def test_chunked_upload_of_unknown_length_is_scanned_too(
     assert len(blocked) == 1
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
 def test_card_near_the_end_of_a_streamed_utf16_upload_is_found(
         streaming_gateway: Gateway, streaming_client: httpx.Client,
-        fresh_origin: Origin) -> None:
+        fresh_origin: Origin, codec: str) -> None:
+    """No charset: read by its byte-order mark ("utf-16"), or, with none, by where its NULs
+    fall ("utf-16-be")."""
     text = _filler(400_000, 6) + b" card " + CARD + b" " + _filler(2000, 7)
-    body = text.decode().encode("utf-16")  # a byte-order mark and no charset: read from it
+    body = text.decode().encode(codec)
     try:
-        r = streaming_client.post(UPLOAD + "&utf16=1", content=body,
+        r = streaming_client.post(UPLOAD + f"&{codec}=1", content=body,
                                   headers={"Content-Type": "text/plain"})
         assert r.status_code >= 400
     except httpx.HTTPError:

@@ -238,6 +238,30 @@ def test_a_transcoded_value_split_at_every_byte_offset(
 
 
 @pytest.mark.parametrize(
+    ("ctype", "codec"),
+    [("text/plain", "utf-16-le"), (None, "utf-16-be"), ("application/octet-stream", "utf-32-le"),
+     ("text/plain", "utf-32-be")],
+)
+def test_wide_text_without_mark_or_charset_is_read_by_where_its_nuls_fall(
+        scanner: Scanner, ctype: str | None, codec: str) -> None:
+    """No mark, no charset: a streamed UTF-16/32 upload is read as the buffered body is (by
+    its NULs in the first 4 KiB); before, it went through as UTF-8, every digit NUL-split."""
+    body = PROSE.encode(codec)
+    buffered = _seen(scanner.scan_body(body, content_type=ctype, content_encoding=None))
+    assert {f[0] for f in buffered} == {"credit_card", "us_ssn"}
+    unit = 4 if "32" in codec else 2
+    at = len(PROSE[: PROSE.index(NBSP_CARD)].encode(codec))
+    for cut in (*range(at - 2 * unit, at + unit * len(NBSP_CARD) + 2 * unit, 3), 1, 4095, 4097):
+        got = _stream(scanner, [body[:cut], body[cut:]], content_type=ctype)
+        assert _seen(got) == buffered, cut
+        assert got.unscannable is None
+    got = _stream(scanner, _split(body, 64), content_type=ctype)
+    assert _seen(got) == buffered
+    short = "card 5555 5555 5555 4444 ok".encode(codec)  # under 4 KiB: decided at the end
+    assert _detectors(_stream(scanner, _split(short, 3), content_type=ctype)) == ["credit_card"]
+
+
+@pytest.mark.parametrize(
     ("ctype", "bom", "codec"),
     [
         ("text/plain", codecs.BOM_UTF16_LE, "utf-16-le"),
