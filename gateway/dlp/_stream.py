@@ -140,6 +140,8 @@ class StreamScan:
         self._head = b""
         self._recode: codecs.IncrementalDecoder | None = None
         self._twin: StreamScan | None = None
+        self._guessed = False
+        """The charset is a guess from where NULs fall (no mark, no charset)."""
         """When only a byte-order mark said UTF-16/32: the same bytes read as UTF-8 (the
         buffered path scans both readings too), so a mark in front of UTF-8 hides nothing."""
         self.unscannable: str | None = None
@@ -275,7 +277,9 @@ class StreamScan:
                 # are read as UTF-8 too, as when only a mark tells
                 if len(self._head) < LANES_SAMPLE and not final:
                     return b""
-                picked = (lanes_codec(self._head[:LANES_SAMPLE]) or "utf-8", 0)
+                guess = lanes_codec(self._head[:LANES_SAMPLE])
+                self._guessed = guess is not None
+                picked = (guess or "utf-8", 0)
             self._codec, skip = picked
             if self._declared is None and self._codec != "utf-8":
                 self._twin = StreamScan(self._scanner, "text/plain; charset=utf-8", None)
@@ -299,15 +303,20 @@ class StreamScan:
         return normalize_chunk_text(text).encode("utf-8", "surrogatepass")
 
     def _undecodable(self, error: CodecError | LimitExceeded) -> None:
-        """Judge what was decoded, then stop: the rest is unscannable (the policy's fail mode)."""
-        reason = unscannable_reason(error)
+        """Judge what was decoded, then stop: the rest is unscannable (the policy's fail mode),
+        unless only NULs had said UTF-16/32: a wrong guess, and the UTF-8 reading goes on."""
+        reason: str | None = None if self._guessed else unscannable_reason(error)
         try:
             with self._scanner.lock:
                 self._scan_near(final=True)
         except hyperscan.ScanTerminated:
             reason = "limit_exceeded:matches"
         self._judge(final=True)
-        self._stop(reason)
+        if reason is None:
+            self._scan_on = False
+            self._release()
+        else:
+            self._stop(reason)
 
     def _percent_decode(self, data: bytes) -> bytes:
         data = self._pct_tail + data

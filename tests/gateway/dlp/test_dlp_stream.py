@@ -261,6 +261,15 @@ def test_wide_text_without_mark_or_charset_is_read_by_where_its_nuls_fall(
     assert _detectors(_stream(scanner, _split(short, 3), content_type=ctype)) == ["credit_card"]
 
 
+def test_a_wrong_guess_of_wide_text_is_no_unscannable_body(scanner: Scanner) -> None:
+    """NULs said UTF-16, then bytes that are no UTF-16 came: the guess was wrong, nothing is
+    unscannable, and the UTF-8 reading found what the bytes hold."""
+    body = WORDS.encode("utf-16-le") + b"\x00\xdc" * 64 + b" card " + CARD + b" ok"
+    result = _stream(scanner, _split(body, 9), content_type="text/plain")
+    assert result.unscannable is None
+    assert _detectors(result) == ["credit_card"]
+
+
 @pytest.mark.parametrize(
     ("ctype", "bom", "codec"),
     [
