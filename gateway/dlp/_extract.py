@@ -34,7 +34,7 @@ from gateway.errors import DecodeError, LimitExceeded
 
 from ._documents import EXTRACTABLE, Budget, Encrypted, extract_document
 from ._limits import Limits
-from ._sniff import ARCHIVE_TYPES, TEXT_TYPES, looks_textual, sniff_file_type
+from ._sniff import ARCHIVE_TYPES, TEXT_TYPES, sniff_file_type
 
 __all__ = ["Extracted", "Segment", "extract", "parse_content_type"]
 
@@ -741,14 +741,15 @@ def _extract_multipart(
             unscannable = f"unsupported_file:{kind}"
         _, params = parse_content_type(str(part.headers.get("content-type", "")))
         charset = _body_charset(params, body, kind)
-        wide = kind is None and charset.startswith(("utf-16", "utf-32"))  # NULs: no kind
-        if kind not in TEXT_TYPES and not wide and not (
-                kind is None and not filename and looks_textual(body)):
-            continue
+        if kind is not None and kind not in TEXT_TYPES:
+            continue  # media, executables
+        # unknown binary (kind None: NULs or control bytes) is scanned too, but never
+        # rewritten: a redact rule blocks it
         text = body if charset in _UTF8_NAMES else _utf8(body.decode(charset, "replace"))
         segments.append(Segment(loc, text))
         owners.append(i)
-        rewritable.append(cte not in ("base64", "quoted-printable") and charset in _UTF8_NAMES)
+        rewritable.append(kind is not None and cte not in ("base64", "quoted-printable")
+                          and charset in _UTF8_NAMES)
 
     def rebuild(rep: Replacements) -> bytes:
         if not rep:
@@ -805,7 +806,10 @@ def extract(
         reason = f"unsupported_file:{kind}" if kind in ARCHIVE_TYPES else None
         return Extracted([], kind, reason, lambda rep: data)
     if kind is None and not wide:
-        return Extracted([], None, None, lambda rep: data)  # unknown binary: not text
+        # unknown binary (a NUL or control bytes in the first 4 KiB): its bytes are scanned
+        # as they are, as a stream's are (one NUL in front of text must not hide the text),
+        # and never rewritten (a redact rule blocks it, as for a document)
+        return _derived(Extracted([Segment("body", data)], None, None, None, 0), limits)
     if mime == "application/x-www-form-urlencoded":
         segments, rebuild = _extract_form(data, limits)
         return _derived(Extracted(segments, kind, None, rebuild), limits)

@@ -97,6 +97,18 @@ def test_card_number_upload_from_an_api_client_gets_problem_json(
     assert event["subject"]["groups"] == ["staff"]  # type: ignore[index]
 
 
+def test_a_nul_in_front_of_an_upload_does_not_hide_its_card_number(
+        gateway: Gateway, client: httpx.Client, fresh_origin: Origin) -> None:
+    # one NUL makes the body unknown binary; its bytes are scanned all the same
+    body = b"\0notes: card " + CARD.encode() + b", thanks"
+    r = client.post(DRIVE_UPLOAD, content=body,
+                    headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 403
+    event = event_for(gateway, r.headers["x-casb-decision"])
+    assert [f["detector"] for f in event["findings"]] == ["credit_card"]  # type: ignore[union-attr]
+    assert fresh_origin.requests_to("/upload/drive") == []
+
+
 def test_the_same_upload_to_an_unlisted_site_is_forwarded_and_audited(
         gateway: Gateway, client: httpx.Client, fresh_origin: Origin) -> None:
     body, ctype = multipart_with_card()

@@ -568,8 +568,21 @@ def test_wide_json_and_text_without_a_mark_or_charset_are_read(
     ],
 )
 def test_binary_with_nuls_is_not_read_as_wide_text(scanner: Scanner, body: bytes) -> None:
+    """Its bytes are scanned as they are (unknown binary), not decoded as UTF-16."""
     result = scanner.scan_body(body, content_type=None, content_encoding=None)
-    assert (result.findings, result.unscannable, result.bytes_scanned) == ((), None, 0)
+    assert (result.findings, result.unscannable, result.bytes_scanned) == ((), None, len(body))
+
+
+@pytest.mark.parametrize("ctype", ["text/plain", "application/octet-stream", None])
+def test_a_nul_in_front_of_text_hides_nothing(scanner: Scanner, ctype: str | None) -> None:
+    """A NUL makes a body unknown binary; its bytes are still scanned, as a stream's are
+    (before, one leading NUL let a buffered body through unread)."""
+    for body in (b"\0note: card " + CARD.encode() + b" ok",
+                 b"\x00\x01\x02\x03" * 8 + b"card " + CARD.encode() + b"\0\0"):
+        assert _locations(scanner, body, ctype) == [("credit_card", "body")]
+        part = _multipart([("f", "notes.bin", ctype, body)], "bnd")
+        assert _locations(scanner, part, "multipart/form-data; boundary=bnd") == [
+            ("credit_card", "multipart:f/notes.bin")]
 
 
 def test_wide_text_without_a_mark_and_a_lone_surrogate_is_unscannable(

@@ -101,6 +101,20 @@ def test_multipart_part_in_a_wide_charset_is_not_rewritten(scanner: Scanner) -> 
                        content_encoding=None)
 
 
+def test_unknown_binary_is_scanned_but_not_rewritten(scanner: Scanner) -> None:
+    # a NUL makes it unknown binary: rewriting bytes inside a file of no known type could
+    # corrupt it, so a redact rule blocks instead (as for a document)
+    body = b"\0\x01\x02card " + CARD.encode() + b" ok"
+    assert [f.detector for f in scanner.scan_body(body, content_type=None,
+                                                  content_encoding=None).findings] == [
+        "credit_card"]
+    for ctype, data in ((None, body), ("multipart/form-data; boundary=b", (
+            b'--b\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\n\r\n'
+            + body + b"\r\n--b--\r\n"))):
+        with pytest.raises(ContentError):
+            scanner.redact(data, content_type=ctype, content_encoding=None)
+
+
 @pytest.mark.parametrize("coding", ["gzip", "br", "gzip, br"])
 def test_content_encoding_is_reapplied(scanner: Scanner, coding: str) -> None:
     plain = f"card {CARD}".encode()
