@@ -7,6 +7,7 @@ addons/), so the engine itself never imports mitmproxy.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -187,6 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CasbError as e:
         print(f"casb: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (casb detectors | head): stop quietly, as Unix tools do; the
+        # interpreter's last flush of stdout must not fail again
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE
     except OSError as e:
         print(f"casb: {e.strerror or e}: {getattr(e, 'filename', '') or ''}", file=sys.stderr)
         return 2

@@ -77,3 +77,19 @@ def test_a_bad_config_file_is_one_clear_line(workdir: Path,
     assert main(["policy", "check", "--config", "c.yaml"]) == 2
     err = capsys.readouterr().err
     assert "c.yaml:2: listen.port" in err and "Traceback" not in err
+
+
+def test_a_reader_that_goes_away_ends_the_listing_quietly() -> None:
+    """``casb detectors | head``: the closed pipe is no error message, and exit is 141."""
+    import subprocess
+    import sys
+
+    code = "import sys; from gateway.cli import main; sys.exit(main(['detectors']))"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the first line is written: every write fails
+    with proc.stderr:
+        err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141
+    assert err == b""
